@@ -1,0 +1,3 @@
+from wsdgen.cli import entry_point
+
+entry_point()

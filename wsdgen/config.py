@@ -1,0 +1,267 @@
+"""Stage 0: read config.yaml into a frozen SiteConfig, listing every problem at once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import diagnostics as diag
+from .diagnostics import Diagnostic
+from .schema import COLLECTIONS, field_names
+from .yamlnodes import Value, YamlProblem, read_mapping
+
+CONFIG_FILE = "config.yaml"
+KNOWN_KEYS = (
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "output",
+    "extra_fields",
+    "menu",
+    "security_contact",
+)
+PROTECTED_DIRS = ("content", "templates", "assets")
+
+
+@dataclass(frozen=True, slots=True)
+class MenuItem:
+    title: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    site_dir: Path
+    title: str
+    base_url: str
+    output_dir: Path
+    description: str = ""
+    language: str = "nl"
+    extra_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    menu: tuple[MenuItem, ...] = ()
+    security_contact: str | None = None
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always ending in '/': '/' or '/wsd/'."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme else ""
+
+    def url(self, site_path: str) -> str:
+        """A link for use in pages: the base path plus a site path ('/x/' -> '/wsd/x/')."""
+        return self.base_path + site_path.lstrip("/")
+
+    def absolute_url(self, site_path: str) -> str:
+        return self.origin + self.url(site_path)
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Settings given on the command line, which win over config.yaml."""
+
+    output: str | None = None
+    base_url: str | None = None
+
+
+def load_config(
+    site_dir: Path, overrides: Overrides | None = None
+) -> tuple[SiteConfig | None, list[Diagnostic]]:
+    """Read and check config.yaml; return the config, or None with the problems (exit 2)."""
+    overrides = overrides or Overrides()
+    site_dir = Path(os.path.abspath(site_dir))
+    if not site_dir.is_dir():
+        return None, [diag.error(str(site_dir), 1, "de sitemap (--site) bestaat niet")]
+    text, problem = _read_text(site_dir / CONFIG_FILE)
+    if problem:
+        return None, [diag.error(CONFIG_FILE, 1, problem)]
+    try:
+        mapping = read_mapping(text or "")
+    except YamlProblem as exc:
+        return None, [diag.error(CONFIG_FILE, exc.line, exc.message)]
+    problems = [
+        diag.error(CONFIG_FILE, line, f"het veld '{key}' staat er twee keer in")
+        for key, line in mapping.duplicates
+    ]
+    values, lines = mapping.values, mapping.lines
+    for key in values:
+        if key not in KNOWN_KEYS:
+            problems.append(
+                diag.error(
+                    CONFIG_FILE,
+                    lines[key],
+                    f"onbekende instelling '{key}'; toegestaan zijn: {', '.join(KNOWN_KEYS)}",
+                )
+            )
+
+    def text_setting(key: str, default: str = "", required: bool = False) -> str:
+        value = values.get(key)
+        if value is None:
+            if required:
+                problems.append(diag.error(CONFIG_FILE, 1, f"de instelling '{key}' ontbreekt"))
+            return default
+        if not isinstance(value, str) or not value.strip():
+            problems.append(
+                diag.error(CONFIG_FILE, lines.get(key, 1), f"'{key}' moet een tekst zijn")
+            )
+            return default
+        return value.strip()
+
+    title = text_setting("title", required=True)
+    description = text_setting("description")
+    language = text_setting("language", "nl")
+    if language != "nl":
+        problems.append(
+            diag.error(CONFIG_FILE, lines.get("language", 1), "'language' kan alleen 'nl' zijn")
+        )
+    base_url = overrides.base_url or text_setting("base_url", "/")
+    base_problem = _check_base_url(base_url)
+    if base_problem:
+        where = 1 if overrides.base_url else lines.get("base_url", 1)
+        source = "--base-url" if overrides.base_url else "base_url"
+        problems.append(diag.error(CONFIG_FILE, where, f"{source}: {base_problem}"))
+    output_text = overrides.output or text_setting("output", "public")
+    output_dir = Path(os.path.abspath(site_dir / output_text))
+    output_problem = check_output_dir(site_dir, output_dir)
+    if output_problem:
+        where = 1 if overrides.output else lines.get("output", 1)
+        problems.append(diag.error(CONFIG_FILE, where, output_problem))
+    extra_fields = _extra_fields(values.get("extra_fields"), lines.get("extra_fields", 1), problems)
+    menu = _menu(values.get("menu"), lines.get("menu", 1), problems)
+    security_contact = values.get("security_contact")
+    if security_contact is not None and not isinstance(security_contact, str):
+        problems.append(
+            diag.error(
+                CONFIG_FILE, lines["security_contact"], "'security_contact' moet een tekst zijn"
+            )
+        )
+        security_contact = None
+    if problems:
+        return None, problems
+    return (
+        SiteConfig(
+            site_dir=site_dir,
+            title=title,
+            base_url=base_url,
+            output_dir=output_dir,
+            description=description,
+            language=language,
+            extra_fields=extra_fields,
+            menu=menu,
+            security_contact=security_contact,
+        ),
+        [],
+    )
+
+
+def _read_text(path: Path) -> tuple[str | None, str | None]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, "config.yaml ontbreekt in de sitemap"
+    except OSError as exc:
+        return None, f"config.yaml kan niet gelezen worden ({exc.strerror})"
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n"), None
+    except UnicodeDecodeError:
+        return None, "config.yaml is geen UTF-8-tekst; sla het bestand op als UTF-8"
+
+
+def _check_base_url(base_url: str) -> str | None:
+    if base_url.startswith("/"):
+        return None
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"'{base_url}' is geen geldig adres; gebruik bijvoorbeeld https://example.org/"
+    return None
+
+
+def check_output_dir(site_dir: Path, output_dir: Path) -> str | None:
+    """Refuse an output folder that is, holds, or lies in the site's own sources."""
+    out = Path(os.path.realpath(output_dir))
+    site = Path(os.path.realpath(site_dir))
+    protected = [site] + [Path(os.path.realpath(site / name)) for name in PROTECTED_DIRS]
+    for folder in protected:
+        if out == folder or folder.is_relative_to(out):
+            return (
+                f"de uitvoermap '{output_dir}' mag niet de sitemap zelf zijn of "
+                f"content/, templates/ of assets/ bevatten; kies bijvoorbeeld 'public'"
+            )
+    for folder in protected[1:]:
+        if out.is_relative_to(folder):
+            return f"de uitvoermap '{output_dir}' mag niet in {folder.name}/ liggen"
+    return None
+
+
+def _extra_fields(
+    value: Value, line: int, problems: list[Diagnostic]
+) -> dict[str, tuple[str, ...]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(
+            diag.error(
+                CONFIG_FILE, line, "'extra_fields' moet per collectie een lijst velden geven"
+            )
+        )
+        return {}
+    result: dict[str, tuple[str, ...]] = {}
+    for collection, names in value.items():
+        if collection not in COLLECTIONS:
+            problems.append(
+                diag.error(
+                    CONFIG_FILE,
+                    line,
+                    f"extra_fields: onbekende collectie '{collection}'; "
+                    f"kies uit {', '.join(COLLECTIONS)}",
+                )
+            )
+            continue
+        items = [names] if isinstance(names, str) else names
+        if not isinstance(items, list) or not all(isinstance(n, str) and n for n in items):
+            problems.append(
+                diag.error(
+                    CONFIG_FILE, line, f"extra_fields.{collection} moet een lijst namen zijn"
+                )
+            )
+            continue
+        clashes = [n for n in items if isinstance(n, str) and n in field_names(collection)]
+        if clashes:
+            problems.append(
+                diag.error(
+                    CONFIG_FILE,
+                    line,
+                    f"extra_fields.{collection}: '{clashes[0]}' is al een gewoon veld",
+                )
+            )
+        result[collection] = tuple(str(n) for n in items)
+    return result
+
+
+def _menu(value: Value, line: int, problems: list[Diagnostic]) -> tuple[MenuItem, ...]:
+    if value is None:
+        return ()
+    message = "'menu' moet een lijst zijn van items met 'title' en 'path' (zoals /themas/)"
+    if not isinstance(value, list):
+        problems.append(diag.error(CONFIG_FILE, line, message))
+        return ()
+    items: list[MenuItem] = []
+    for item in value:
+        if (
+            not isinstance(item, dict)
+            or set(item) != {"title", "path"}
+            or not isinstance(item["title"], str)
+            or not isinstance(item["path"], str)
+            or not item["path"].startswith("/")
+        ):
+            problems.append(diag.error(CONFIG_FILE, line, message))
+            return ()
+        items.append(MenuItem(str(item["title"]), str(item["path"])))
+    return tuple(items)

@@ -1,0 +1,325 @@
+"""Stage 3: link the records into a Site: check references, drop drafts, build indexes.
+
+The graph is the one place that knows who references whom: which werkplaatsen work on
+a theme, which kenniscafés belong to a region (through their werkplaats), and which
+paths are taken by pages and aliases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from . import diagnostics as diag
+from .config import SiteConfig
+from .diagnostics import Diagnostic
+from .records import Entry, Kenniscafe, Nieuws, Pagina, Publicatie, Regio, Thema, Werkplaats
+from .schema import COLLECTION_LABELS, COLLECTIONS, FIELDS
+
+# Index pages and files the build always writes (besides one page per entry).
+FIXED_PATHS = (
+    "/",
+    "/werkplaatsen/",
+    "/themas/",
+    "/regios/",
+    "/kenniscafes/",
+    "/publicaties/",
+    "/nieuws/",
+    "/zoeken/",
+    "/404.html",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/kenniscafes/agenda.ics",
+    "/nieuws/atom.xml",
+)
+
+Dated = Kenniscafe | Publicatie | Nieuws
+
+
+def _newest_first(entries: Iterable[Dated]) -> tuple[Dated, ...]:
+    def key(entry: Dated) -> tuple[dt.date, str]:
+        if isinstance(entry, Publicatie):
+            return (entry.datum or dt.date(entry.jaar, 1, 1), entry.title)
+        return (entry.datum, entry.title)
+
+    return tuple(sorted(entries, key=key, reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Agenda:
+    """Kenniscafés split by the build date: upcoming soonest first, past newest first."""
+
+    upcoming: tuple[Kenniscafe, ...] = ()
+    past: tuple[Kenniscafe, ...] = ()
+
+    @classmethod
+    def of(cls, cafes: Iterable[Kenniscafe], today: dt.date) -> Agenda:
+        cafes = sorted(cafes, key=lambda c: (c.datum, c.begintijd or dt.time(0), c.title))
+        return cls(
+            upcoming=tuple(c for c in cafes if c.datum >= today),
+            past=tuple(reversed([c for c in cafes if c.datum < today])),
+        )
+
+    @property
+    def all(self) -> tuple[Kenniscafe, ...]:
+        return self.upcoming + self.past
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Everything the site holds about one werkplaats, theme or region."""
+
+    werkplaatsen: tuple[Werkplaats, ...] = ()
+    agenda: Agenda = field(default_factory=Agenda)
+    publicaties: tuple[Publicatie, ...] = ()
+    nieuws: tuple[Nieuws, ...] = ()
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return (*self.werkplaatsen, *self.agenda.all, *self.publicaties, *self.nieuws)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    config: SiteConfig
+    today: dt.date
+    werkplaatsen: dict[str, Werkplaats]
+    themas: dict[str, Thema]
+    regios: dict[str, Regio]
+    kenniscafes: dict[str, Kenniscafe]
+    publicaties: dict[str, Publicatie]
+    nieuws: dict[str, Nieuws]
+    paginas: dict[str, Pagina]
+    by_werkplaats: dict[str, Related]
+    by_thema: dict[str, Related]
+    by_regio: dict[str, Related]
+    agenda: Agenda
+    asset_paths: frozenset[str] = frozenset()
+
+    def collection(self, name: str) -> dict[str, Entry]:
+        return getattr(self, name)  # type: ignore[no-any-return]
+
+    def entries(self) -> Iterable[Entry]:
+        for name in COLLECTIONS:
+            yield from self.collection(name).values()
+
+    def regios_of(self, entry: Entry) -> tuple[str, ...]:
+        """An entry's regions: its own for a werkplaats, else those of its werkplaats."""
+        if isinstance(entry, Werkplaats):
+            return entry.regios
+        slug = getattr(entry, "werkplaats", None)
+        return self.werkplaatsen[slug].regios if slug in self.werkplaatsen else ()
+
+
+def link_site(
+    records: Sequence[Entry],
+    config: SiteConfig,
+    today: dt.date,
+    include_drafts: bool = False,
+    asset_paths: frozenset[str] = frozenset(),
+) -> tuple[Site, list[Diagnostic]]:
+    """Join the records into a Site and report broken references, collisions and gaps."""
+    every: dict[str, dict[str, Entry]] = {name: {} for name in COLLECTIONS}
+    for record in records:
+        every[record.collection][record.slug] = record
+    problems = check_references(records, every, include_drafts)
+    shown = {
+        name: {
+            slug: record
+            for slug, record in sorted(items.items())
+            if include_drafts or not record.draft
+        }
+        for name, items in every.items()
+    }
+    page_paths = {record.path for items in shown.values() for record in items.values()}
+    page_paths |= set(FIXED_PATHS)
+    page_paths |= {f"/werkplaatsen/{slug}/agenda.ics" for slug in shown["werkplaatsen"]}
+    page_paths |= {f"/themas/{slug}/atom.xml" for slug in shown["themas"]}
+    problems += check_aliases(shown, page_paths)
+    problems += check_site_paths(shown, page_paths | asset_paths)
+    problems += content_warnings(shown, today)
+    by_werkplaats, by_thema, by_regio = build_indexes(shown, today)
+    site = Site(
+        config=config,
+        today=today,
+        **shown,  # type: ignore[arg-type]
+        by_werkplaats=by_werkplaats,
+        by_thema=by_thema,
+        by_regio=by_regio,
+        agenda=Agenda.of(shown["kenniscafes"].values(), today),  # type: ignore[arg-type]
+        asset_paths=asset_paths,
+    )
+    return site, problems
+
+
+def reference_fields(record: Entry) -> Iterable[tuple[str, str, str, int]]:
+    """Yield (field, target collection, slug, line) for every reference in a record."""
+    for spec in FIELDS[record.collection]:
+        if spec.ref is None:
+            continue
+        value = getattr(record, spec.name)
+        slugs = value if isinstance(value, tuple) else (value,) if value else ()
+        for index, slug in enumerate(slugs):
+            yield spec.name, spec.ref, slug, record.source.line_of_item(spec.name, index)
+
+
+def check_references(
+    records: Sequence[Entry], every: dict[str, dict[str, Entry]], include_drafts: bool
+) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    for record in records:
+        for name, target, slug, line in reference_fields(record):
+            found = every[target].get(slug)
+            label = COLLECTION_LABELS[target]
+            if found is None:
+                close = difflib.get_close_matches(slug, list(every[target]), n=1, cutoff=0.6)
+                hint = f"; bedoelt u '{close[0]}'?" if close else ""
+                problems.append(
+                    diag.error(
+                        record.source.path,
+                        line,
+                        f"{name}: er is geen {label} '{slug}' (een bestand "
+                        f"content/{target}/{slug}.md){hint}",
+                        name,
+                    )
+                )
+            elif found.draft and not record.draft and not include_drafts:
+                problems.append(
+                    diag.error(
+                        record.source.path,
+                        line,
+                        f"{name}: {label} '{slug}' is nog een concept (draft: true); "
+                        "publiceer die eerst of haal de verwijzing weg",
+                        name,
+                    )
+                )
+    return problems
+
+
+def normalize_path(path: str) -> str:
+    """Compare site paths the way a web server serves them ('/a' and '/a/' are one page)."""
+    if path.endswith((".html", ".htm", ".xml", ".ics", ".txt")) or path.endswith("/"):
+        return path
+    return path + "/"
+
+
+def check_aliases(shown: dict[str, dict[str, Entry]], page_paths: set[str]) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    taken = {normalize_path(p): "een bestaande pagina" for p in page_paths}
+    for items in shown.values():
+        for record in items.values():
+            for alias in record.aliases:
+                key = normalize_path(alias)
+                if key in ("/", "/index.html") or key.startswith(("/assets/", "/pagefind/")):
+                    owner = "een vaste plek van de site"
+                else:
+                    owner = taken.get(key, "")
+                if owner:
+                    problems.append(
+                        diag.error(
+                            record.source.path,
+                            record.source.line_of("aliases"),
+                            f"aliases: '{alias}' is al in gebruik door {owner}; "
+                            "een oud adres mag maar naar één pagina leiden",
+                            "aliases",
+                        )
+                    )
+                    continue
+                taken[key] = f"een alias in {record.source.path}"
+    return problems
+
+
+def check_site_paths(shown: dict[str, dict[str, Entry]], existing: set[str]) -> list[Diagnostic]:
+    """A publication's url may be a site path; it must then point at something real."""
+    problems: list[Diagnostic] = []
+    normalized = {normalize_path(p) for p in existing}
+    for record in shown["publicaties"].values():
+        url = getattr(record, "url", None)
+        if url and url.startswith("/") and normalize_path(url) not in normalized:
+            problems.append(
+                diag.error(
+                    record.source.path,
+                    record.source.line_of("url"),
+                    f"url: '{url}' bestaat niet op de site; zet het bestand onder assets/ "
+                    "(dan is het adres /assets/...)",
+                    "url",
+                )
+            )
+    return problems
+
+
+def content_warnings(shown: dict[str, dict[str, Entry]], today: dt.date) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    for cafe in shown["kenniscafes"].values():
+        assert isinstance(cafe, Kenniscafe)
+        if cafe.datum < today and not cafe.body.strip():
+            problems.append(
+                diag.warning(
+                    cafe.source.path,
+                    cafe.source.line_of("datum"),
+                    "dit kenniscafé is voorbij maar heeft nog geen verslag; "
+                    "schrijf het verslag onder de kopregels",
+                )
+            )
+    for werkplaats in shown["werkplaatsen"].values():
+        assert isinstance(werkplaats, Werkplaats)
+        if not werkplaats.themas:
+            problems.append(
+                diag.warning(
+                    werkplaats.source.path,
+                    1,
+                    "deze werkplaats heeft geen themas; voeg 'themas:' toe zodat lezers "
+                    "haar via de themapagina's vinden",
+                    "themas",
+                )
+            )
+    return problems
+
+
+def build_indexes(
+    shown: dict[str, dict[str, Entry]], today: dt.date
+) -> tuple[dict[str, Related], dict[str, Related], dict[str, Related]]:
+    """Compute the reverse indexes: werkplaats, theme and region -> everything related."""
+    cafes: list[Kenniscafe] = list(shown["kenniscafes"].values())  # type: ignore[arg-type]
+    pubs: list[Publicatie] = list(shown["publicaties"].values())  # type: ignore[arg-type]
+    news: list[Nieuws] = list(shown["nieuws"].values())  # type: ignore[arg-type]
+    werkplaatsen: list[Werkplaats] = list(shown["werkplaatsen"].values())  # type: ignore[arg-type]
+
+    def related(wps: Iterable[Werkplaats], belongs: Callable[[Dated], bool]) -> Related:
+        return Related(
+            werkplaatsen=tuple(sorted(wps, key=lambda w: w.title)),
+            agenda=Agenda.of((c for c in cafes if belongs(c)), today),
+            publicaties=_newest_first(p for p in pubs if belongs(p)),  # type: ignore[arg-type]
+            nieuws=_newest_first(n for n in news if belongs(n)),  # type: ignore[arg-type]
+        )
+
+    by_werkplaats = {
+        slug: related((), lambda e, slug=slug: e.werkplaats == slug)  # type: ignore[misc]
+        for slug in shown["werkplaatsen"]
+    }
+    by_thema = {
+        slug: related(
+            (w for w in werkplaatsen if slug in w.themas),
+            lambda e, slug=slug: slug in e.themas,  # type: ignore[misc]
+        )
+        for slug in shown["themas"]
+    }
+    by_regio = {}
+    for slug in shown["regios"]:
+        members = frozenset(w.slug for w in werkplaatsen if slug in w.regios)
+        by_regio[slug] = related(
+            (w for w in werkplaatsen if w.slug in members),
+            lambda e, members=members: e.werkplaats in members,  # type: ignore[misc]
+        )
+    return by_werkplaats, by_thema, by_regio
+
+
+def group_by_regio(site: Site) -> list[tuple[Regio, tuple[Werkplaats, ...]]]:
+    """Regions in title order with their werkplaatsen (a werkplaats may appear twice)."""
+    regios = sorted(site.regios.values(), key=lambda r: r.title)
+    return [(r, site.by_regio[r.slug].werkplaatsen) for r in regios]
+
+
+__all__ = ["Agenda", "Dated", "Related", "Site", "group_by_regio", "link_site"]

@@ -1,0 +1,77 @@
+"""Helper for rendering: Markdown bodies to safe HTML, cached by content hash.
+
+Bodies come from many partners, so the HTML that Markdown lets through is cleaned by
+nh3 (a maintained sanitiser): script, style, event attributes and any URL scheme but
+http, https and mailto are dropped. Headings are shifted down one level so a body's
+'#' becomes <h2> under the page's own <h1>.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+import markdown
+import nh3
+
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
+MARKDOWN_CONFIG = {"toc": {"baselevel": 2, "permalink": False}}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "s", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+    "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+    "details": {"open"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRIBUTES = {"href", "src"}
+
+# Bump when the rendering rules change, so cached bodies are rendered anew.
+RENDER_VERSION = "1"
+
+
+def _prefix_site_paths(base_path: str) -> Callable[[str, str, str], str]:
+    """Make '/x/' in a body point at base_path + 'x/', so sub-path hosting keeps working."""
+
+    def rewrite(tag: str, attribute: str, value: str) -> str:
+        if attribute in URL_ATTRIBUTES and value.startswith("/") and not value.startswith("//"):
+            return base_path + value[1:]
+        return value
+
+    return rewrite
+
+
+def render_markdown(text: str, base_path: str = "/") -> str:
+    """Render one Markdown body to sanitised HTML."""
+    html = markdown.markdown(
+        text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
+    )
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        attribute_filter=_prefix_site_paths(base_path),
+    )
+
+
+def body_key(text: str, base_path: str) -> str:
+    """The cache key of a rendered body: its text, the base path and the rules' version."""
+    data = f"{RENDER_VERSION}\0{base_path}\0{text}".encode()
+    return hashlib.sha256(data).hexdigest()

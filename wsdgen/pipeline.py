@@ -1,0 +1,115 @@
+"""The whole pipeline on one screen: load, validate, link, plan, render, write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import diagnostics as diag
+from .assets import Assets, collect_assets
+from .config import Overrides, SiteConfig, load_config
+from .diagnostics import Diagnostic
+from .graph import Site, link_site
+from .output import publish, replace_problem
+from .pages import PagePlan, plan_pages
+from .render import BodyCache, Rendered, RenderError, make_environment, render_bodies, render_pages
+from .sources import read_sources
+from .validate import validate_entries
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    site_dir: Path = Path(".")
+    out: str | None = None
+    base_url: str | None = None
+    drafts: bool = False
+    strict: bool = False
+    today: dt.date = field(default_factory=dt.date.today)
+    write: bool = True
+
+
+@dataclass(slots=True)
+class BuildResult:
+    exit_code: int
+    diagnostics: list[Diagnostic]
+    pages: int = 0
+    seconds: float = 0.0
+    out_dir: Path | None = None
+    site: Site | None = None
+    rendered: list[Rendered] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """Everything read and checked from the site folder, before any page is rendered."""
+
+    config: SiteConfig
+    site: Site
+    assets: Assets
+    diagnostics: list[Diagnostic]
+
+
+def load_site(options: BuildOptions) -> tuple[Loaded | None, BuildResult | None]:
+    """Stages 0-3: config, sources, validation and the site graph, with all problems."""
+    overrides = Overrides(output=options.out, base_url=options.base_url)
+    config, config_problems = load_config(options.site_dir, overrides)
+    if config is None:
+        return None, BuildResult(EXIT_USAGE, config_problems)
+    raw_entries, read_problems = read_sources(config.site_dir)
+    assets, asset_problems = collect_assets(config.site_dir)
+    records, validation_problems = validate_entries(raw_entries, config.extra_fields)
+    site, graph_problems = link_site(
+        records, config, options.today, options.drafts, assets.site_paths
+    )
+    problems = diag.apply_strict(
+        [*read_problems, *asset_problems, *validation_problems, *graph_problems], options.strict
+    )
+    problems = diag.sorted_unique(problems)
+    if diag.has_errors(problems):
+        return None, BuildResult(EXIT_CONTENT, problems, site=site)
+    return Loaded(config, site, assets, problems), None
+
+
+def render_site(
+    loaded: Loaded, body_cache: BodyCache | None = None
+) -> tuple[list[PagePlan], list[Rendered]]:
+    """Stages 4-5: plan and render every page in memory (may raise RenderError)."""
+    plans = plan_pages(loaded.site)
+    env = make_environment(loaded.config.site_dir)
+    bodies = render_bodies(loaded.site, body_cache)
+    return plans, render_pages(plans, env, loaded.site, loaded.assets, bodies)
+
+
+def build(options: BuildOptions, body_cache: BodyCache | None = None) -> BuildResult:
+    """Build the site; write it (atomically) only if every stage succeeded."""
+    started = time.perf_counter()
+    loaded, failed = load_site(options)
+    if failed is not None:
+        return failed
+    assert loaded is not None
+    out_dir = loaded.config.output_dir
+    if options.write:
+        problem = replace_problem(out_dir)
+        if problem:
+            return BuildResult(EXIT_USAGE, [diag.error("config.yaml", 1, problem)])
+    try:
+        _, rendered = render_site(loaded, body_cache)
+    except RenderError as exc:
+        return BuildResult(EXIT_CONTENT, [*loaded.diagnostics, exc.diagnostic], site=loaded.site)
+    if options.write:
+        write_problems = publish(rendered, loaded.assets.files, out_dir, loaded.config.site_dir)
+        if write_problems:
+            return BuildResult(EXIT_CONTENT, [*loaded.diagnostics, *write_problems])
+    return BuildResult(
+        EXIT_OK,
+        loaded.diagnostics,
+        pages=len(rendered),
+        seconds=time.perf_counter() - started,
+        out_dir=out_dir,
+        site=loaded.site,
+        rendered=rendered,
+    )

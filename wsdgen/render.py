@@ -1,0 +1,152 @@
+"""Stage 5: render page plans to bytes with Jinja; Markdown bodies are rendered once each.
+
+Templates come from the site's ``templates/`` first, then from the built-in theme, so a
+site overrides any built-in template by placing one with the same name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import dates
+from . import diagnostics as diag
+from .assets import Assets
+from .diagnostics import Diagnostic
+from .graph import Site
+from .markup import body_key, render_markdown
+from .pages import SECTION_TITLES, PagePlan, menu_pages
+from .records import Entry
+from .schema import COLLECTION_LABELS
+
+THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"
+
+BodyCache = MutableMapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One finished output file: its path relative to the output folder and its bytes."""
+
+    file: str
+    data: bytes
+
+
+class RenderError(Exception):
+    """A template that fails; carries a diagnostic naming the template file and line."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(str(diagnostic))
+        self.diagnostic = diagnostic
+
+
+def make_environment(site_dir: Path) -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader(str(site_dir / "templates")),
+            jinja2.FileSystemLoader(str(THEME_TEMPLATES)),
+        ]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        date_long=dates.long_date,
+        date_weekday=dates.weekday_date,
+        time=dates.short_time,
+        iso=lambda value: value.isoformat(),
+    )
+    return env
+
+
+def render_bodies(site: Site, cache: BodyCache | None = None) -> dict[tuple[str, str], Markup]:
+    """Render every entry's Markdown body once, reusing cached HTML by content hash."""
+    cache = {} if cache is None else cache
+    base_path = site.config.base_path
+    bodies: dict[tuple[str, str], Markup] = {}
+    for entry in site.entries():
+        key = body_key(entry.body, base_path)
+        html = cache.get(key)
+        if html is None:
+            html = render_markdown(entry.body, base_path)
+            cache[key] = html
+        bodies[entry.key] = Markup(html)
+    return bodies
+
+
+def page_globals(
+    site: Site, assets: Assets, bodies: dict[tuple[str, str], Markup]
+) -> dict[str, object]:
+    config = site.config
+
+    def body(entry: Entry) -> Markup:
+        return bodies.get(entry.key, Markup(""))
+
+    def asset(name: str) -> str:
+        return config.url(assets.urls.get(name, f"/assets/{name}"))
+
+    return {
+        "site": site,
+        "config": config,
+        "today": site.today,
+        "menu": config.menu,
+        "menu_pages": menu_pages(site.paginas.values()),
+        "labels": COLLECTION_LABELS,
+        "sections": SECTION_TITLES,
+        "body": body,
+        "asset": asset,
+        "url": config.url,
+        "absolute_url": config.absolute_url,
+        "build_year": site.today.year,
+    }
+
+
+def _template_diagnostic(site_dir: Path, exc: Exception) -> Diagnostic:
+    """Point at the template (site or built-in) and line where rendering failed."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
+    line = getattr(exc, "lineno", None) or 1
+    path = Path(name)
+    if path.is_absolute() and path.is_relative_to(site_dir):
+        shown = path.relative_to(site_dir).as_posix()
+    elif path.is_absolute() and path.is_relative_to(THEME_TEMPLATES):
+        shown = "wsdgen/theme/templates/" + path.relative_to(THEME_TEMPLATES).as_posix()
+    else:
+        shown = str(name)
+    message = getattr(exc, "message", None) or str(exc)
+    return diag.error(shown, line, f"fout in sjabloon: {message}")
+
+
+def render_pages(
+    plans: Iterable[PagePlan],
+    env: jinja2.Environment,
+    site: Site,
+    assets: Assets,
+    bodies: dict[tuple[str, str], Markup],
+    progress: Callable[[int], None] | None = None,
+) -> list[Rendered]:
+    """Render every plan; raise RenderError for the first template that fails."""
+    env.globals.update(page_globals(site, assets, bodies))
+    rendered = []
+    for count, plan in enumerate(plans, 1):
+        rendered.append(render_one(plan, env, site.config.site_dir))
+        if progress:
+            progress(count)
+    return rendered
+
+
+def render_one(plan: PagePlan, env: jinja2.Environment, site_dir: Path) -> Rendered:
+    try:
+        template = env.get_template(plan.template)
+        text = template.render(page_path=plan.path, **plan.context)
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise RenderError(_template_diagnostic(site_dir, exc)) from exc
+    return Rendered(plan.output_file, text.encode("utf-8"))

@@ -1,0 +1,183 @@
+"""Stage 1: find the content files, read them safely and split them into RawEntry values."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from frontmatter.default_handlers import YAMLHandler
+
+from . import diagnostics as diag
+from .diagnostics import Diagnostic
+from .records import RawEntry
+from .schema import BODY_FIELD, COLLECTIONS, ENTRY_SUFFIXES, MAX_FILE_BYTES
+from .yamlnodes import YamlMapping, YamlProblem, read_mapping
+
+FRONT_MATTER_BOUNDARY = YAMLHandler.FM_BOUNDARY
+
+
+def is_ignored(name: str) -> bool:
+    return name.startswith(("_", "."))
+
+
+def read_sources(site_dir: Path) -> tuple[list[RawEntry], list[Diagnostic]]:
+    """Read every entry under content/; report every unreadable or misplaced file."""
+    content = site_dir / "content"
+    if not content.is_dir():
+        return [], [diag.error("content", 1, "de map content/ ontbreekt in de site")]
+    entries: list[RawEntry] = []
+    problems: list[Diagnostic] = []
+    for path in sorted(content.iterdir()):
+        if is_ignored(path.name):
+            continue
+        rel = relative(site_dir, path)
+        if not path.is_dir() or path.name not in COLLECTIONS:
+            problems.append(
+                diag.error(
+                    rel,
+                    1,
+                    f"'{path.name}' hoort niet direct in content/; gebruik een van de mappen "
+                    f"{', '.join(COLLECTIONS)}",
+                )
+            )
+            continue
+        if outside_site(site_dir, path):
+            problems.append(diag.error(rel, 1, "deze map wijst naar een plek buiten de site"))
+            continue
+        for file in sorted(path.iterdir()):
+            if is_ignored(file.name):
+                continue
+            entry, file_problems = read_entry_file(site_dir, path.name, file)
+            problems.extend(file_problems)
+            if entry is not None:
+                entries.append(entry)
+    return entries, problems
+
+
+def entry_file_problem(site_dir: Path, file: Path) -> str | None:
+    """Why a file in a collection folder cannot be an entry, or None if it can."""
+    if file.is_dir():
+        return (
+            "submappen zijn niet toegestaan in een collectiemap; zet downloads zoals pdf's "
+            "onder assets/"
+        )
+    if file.suffix.lower() not in ENTRY_SUFFIXES or file.suffix != file.suffix.lower():
+        return (
+            f"'{file.name}' is geen .md-, .yaml- of .yml-bestand; zet downloads zoals pdf's "
+            "onder assets/"
+        )
+    if outside_site(site_dir, file):
+        return "dit bestand wijst (via een snelkoppeling) naar een plek buiten de site"
+    if not file.is_file():
+        return "dit is geen gewoon bestand (een snelkoppeling die nergens heen wijst?)"
+    return None
+
+
+def read_entry_file(
+    site_dir: Path, collection: str, file: Path
+) -> tuple[RawEntry | None, list[Diagnostic]]:
+    """Read one content file into a RawEntry, or explain in Dutch why it cannot be read."""
+    rel = relative(site_dir, file)
+    problem = entry_file_problem(site_dir, file)
+    if problem:
+        return None, [diag.error(rel, 1, problem)]
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [
+                diag.error(rel, 1, f"het bestand is te groot ({size // 1024} KiB; maximaal 1 MiB)")
+            ]
+        data = file.read_bytes()
+    except OSError as exc:
+        return None, [diag.error(rel, 1, f"het bestand kan niet gelezen worden ({exc.strerror})")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [
+            diag.error(rel, line, "het bestand is geen UTF-8-tekst; sla het op als UTF-8")
+        ]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        return None, [diag.error(rel, 1, "het bestand bevat een nul-teken; is het wel tekst?")]
+    slug = file.name[: -len(file.suffix)]
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        if file.suffix == ".md":
+            return parse_markdown_entry(rel, collection, slug, text, digest), []
+        return parse_yaml_entry(rel, collection, slug, text, digest)
+    except YamlProblem as exc:
+        return None, [diag.error(rel, exc.line, exc.message)]
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split '---' front matter from the body: (front matter, body, body's first line).
+
+    The front matter's first line is file line 2 (the opening '---' is line 1).
+    Returns None when the file does not start with front matter.
+    """
+    boundaries = FRONT_MATTER_BOUNDARY.finditer(text)
+    first = next(boundaries, None)
+    if first is None or first.start() != 0:
+        return None
+    start = text.find("\n") + 1 if "\n" in text else len(text)
+    closing = next(boundaries, None)
+    if closing is None:
+        raise YamlProblem(1, "de kopregels worden niet afgesloten met een regel '---'")
+    front = text[start : closing.start()]
+    line_end = text.find("\n", closing.start())
+    body_start = len(text) if line_end == -1 else line_end + 1
+    return front, text[body_start:], text.count("\n", 0, body_start) + 1
+
+
+def parse_markdown_entry(rel: str, collection: str, slug: str, text: str, digest: str) -> RawEntry:
+    split = split_front_matter(text)
+    if split is None:
+        raise YamlProblem(
+            1,
+            "het bestand begint niet met kopregels tussen twee regels '---' "
+            "(met daartussen ten minste 'title: ...')",
+        )
+    front, body, _ = split
+    mapping = read_mapping(front, first_line=2)
+    return _raw_entry(rel, collection, slug, mapping, body, digest)
+
+
+def parse_yaml_entry(
+    rel: str, collection: str, slug: str, text: str, digest: str
+) -> tuple[RawEntry | None, list[Diagnostic]]:
+    mapping = read_mapping(text, first_line=1)
+    body = mapping.values.pop(BODY_FIELD, None)
+    problems = []
+    if body is not None and not isinstance(body, str):
+        problems.append(
+            diag.error(rel, mapping.lines.get(BODY_FIELD, 1), "'body' moet tekst (Markdown) zijn")
+        )
+        body = ""
+    return _raw_entry(rel, collection, slug, mapping, body or "", digest), problems
+
+
+def _raw_entry(
+    rel: str, collection: str, slug: str, mapping: YamlMapping, body: str, digest: str
+) -> RawEntry:
+    return RawEntry(
+        path=rel,
+        collection=collection,
+        slug=slug,
+        values=dict(mapping.values),
+        lines=dict(mapping.lines),
+        item_lines=dict(mapping.item_lines),
+        duplicates=tuple(mapping.duplicates),
+        body=body,
+        digest=digest,
+    )
+
+
+def relative(site_dir: Path, path: Path) -> str:
+    return Path(os.path.relpath(path, site_dir)).as_posix()
+
+
+def outside_site(site_dir: Path, path: Path) -> bool:
+    real = Path(os.path.realpath(path))
+    return not real.is_relative_to(Path(os.path.realpath(site_dir)))
