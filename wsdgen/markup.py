@@ -2,8 +2,8 @@
 
 Bodies come from many partners, so the HTML that Markdown lets through is cleaned by
 nh3 (a maintained sanitiser): script, style, event attributes and any URL scheme but
-http, https and mailto are dropped. Headings are shifted down one level so a body's
-'#' becomes <h2> under the page's own <h1>.
+http, https and mailto are dropped. A body's '#' heading becomes <h2>, since the page
+title is the only <h1>; '##' stays <h2>, as editors expect.
 """
 
 from __future__ import annotations
@@ -13,9 +13,25 @@ from collections.abc import Callable
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
-MARKDOWN_CONFIG = {"toc": {"baselevel": 2, "permalink": False}}
+
+class _NoTopHeadings(Treeprocessor):
+    def run(self, root):  # type: ignore[no-untyped-def]
+        for element in root.iter("h1"):
+            element.tag = "h2"
+
+
+class NoTopHeadingsExtension(Extension):
+    """Turn '# Kop' into <h2>: the page's title is its only <h1>."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+        md.treeprocessors.register(_NoTopHeadings(md), "no_top_headings", 25)
+
+
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc", NoTopHeadingsExtension()]
+MARKDOWN_CONFIG = {"toc": {"permalink": False}}
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details",
@@ -42,7 +58,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {"href", "src"}
 
 # Bump when the rendering rules change, so cached bodies are rendered anew.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 
 
 def _prefix_site_paths(base_path: str) -> Callable[[str, str, str], str]:

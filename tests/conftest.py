@@ -1,0 +1,88 @@
+"""Shared helpers: build fixture sites in a temporary folder and parse the output."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from wsdgen.cli import main
+
+SITES = Path(__file__).parent / "sites"
+REPO = Path(__file__).parent.parent
+TODAY = "2026-11-23"
+
+MINIMAL_CONFIG = """\
+title: Testsite
+base_url: https://example.org/
+"""
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        return [
+            line for line in self.err.splitlines() if ": error: " in line or ": warning: " in line
+        ]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    """Run the wsdgen command line in-process and capture exit code and output."""
+
+    def invoke(*args: str) -> Run:
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A fresh copy of tests/sites/mini that a test may change."""
+    target = tmp_path / "mini"
+    shutil.copytree(SITES / "mini", target)
+    return target
+
+
+def write_site(root: Path, files: dict[str, str], config: str = MINIMAL_CONFIG) -> Path:
+    """Write a small site: config.yaml plus the given files (dedented)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config.yaml").write_text(config, encoding="utf-8")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def page(out: Path, site_path: str) -> BeautifulSoup:
+    """Parse the HTML page published at a site path ('/themas/armoede/')."""
+    file = out / site_path.lstrip("/")
+    if site_path.endswith("/"):
+        file = file / "index.html"
+    return BeautifulSoup(file.read_text(encoding="utf-8"), "lxml")
+
+
+def section_links(soup: BeautifulSoup, heading_id: str) -> set[str]:
+    """The hrefs of the entry titles inside the section labelled by a heading id."""
+    heading = soup.find(id=heading_id)
+    if heading is None:
+        return set()
+    section = heading.find_parent("section")
+    return {a["href"] for a in section.select(".card-title a, .link-list a")}
