@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_new(args)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         print(
             f"wsdgen: error: onverwachte fout ({type(exc).__name__}: {exc}); "
             "meld dit bij de beheerders van wsdgen",

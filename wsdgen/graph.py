@@ -15,7 +15,18 @@ from dataclasses import dataclass, field
 from . import diagnostics as diag
 from .config import SiteConfig
 from .diagnostics import Diagnostic
-from .records import Entry, Kenniscafe, Nieuws, Pagina, Publicatie, Regio, Thema, Werkplaats
+from .records import (
+    Entry,
+    Kenniscafe,
+    Nieuws,
+    Pagina,
+    Publicatie,
+    Reference,
+    Regio,
+    Rejected,
+    Thema,
+    Werkplaats,
+)
 from .schema import COLLECTION_LABELS, COLLECTIONS, FIELDS
 
 # Index pages and files the build always writes (besides one page per entry).
@@ -119,12 +130,17 @@ def link_site(
     today: dt.date,
     include_drafts: bool = False,
     asset_paths: frozenset[str] = frozenset(),
+    rejected: Sequence[Rejected] = (),
 ) -> tuple[Site, list[Diagnostic]]:
-    """Join the records into a Site and report broken references, collisions and gaps."""
+    """Join the records into a Site and report broken references, collisions and gaps.
+
+    Entries that failed validation (``rejected``) still count as existing, so their
+    own error is not echoed by every entry that points at them.
+    """
     every: dict[str, dict[str, Entry]] = {name: {} for name in COLLECTIONS}
     for record in records:
         every[record.collection][record.slug] = record
-    problems = check_references(records, every, include_drafts)
+    problems = check_references(records, rejected, every, include_drafts)
     shown = {
         name: {
             slug: record
@@ -154,41 +170,54 @@ def link_site(
     return site, problems
 
 
-def reference_fields(record: Entry) -> Iterable[tuple[str, str, str, int]]:
-    """Yield (field, target collection, slug, line) for every reference in a record."""
+def references_of(record: Entry) -> tuple[Reference, ...]:
+    """Every reference in a record, with the line of the list item where there is one."""
+    found = []
     for spec in FIELDS[record.collection]:
         if spec.ref is None:
             continue
         value = getattr(record, spec.name)
         slugs = value if isinstance(value, tuple) else (value,) if value else ()
         for index, slug in enumerate(slugs):
-            yield spec.name, spec.ref, slug, record.source.line_of_item(spec.name, index)
+            line = record.source.line_of_item(spec.name, index)
+            found.append(Reference(spec.name, spec.ref, slug, line))
+    return tuple(found)
 
 
 def check_references(
-    records: Sequence[Entry], every: dict[str, dict[str, Entry]], include_drafts: bool
+    records: Sequence[Entry],
+    rejected: Sequence[Rejected],
+    every: dict[str, dict[str, Entry]],
+    include_drafts: bool,
 ) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
-    for record in records:
-        for name, target, slug, line in reference_fields(record):
+    failed = {(r.collection, r.slug) for r in rejected}
+    sources = [(r.source.path, r.draft, references_of(r)) for r in records]
+    sources += [(r.path, r.draft, r.references) for r in rejected]
+    for path, is_draft, references in sources:
+        for name, target, slug, line in (
+            (ref.field, ref.target, ref.slug, ref.line) for ref in references
+        ):
             found = every[target].get(slug)
             label = COLLECTION_LABELS[target]
+            if found is None and (target, slug) in failed:
+                continue
             if found is None:
                 close = difflib.get_close_matches(slug, list(every[target]), n=1, cutoff=0.6)
                 hint = f"; bedoelt u '{close[0]}'?" if close else ""
                 problems.append(
                     diag.error(
-                        record.source.path,
+                        path,
                         line,
                         f"{name}: er is geen {label} '{slug}' (een bestand "
                         f"content/{target}/{slug}.md){hint}",
                         name,
                     )
                 )
-            elif found.draft and not record.draft and not include_drafts:
+            elif found.draft and not is_draft and not include_drafts:
                 problems.append(
                     diag.error(
-                        record.source.path,
+                        path,
                         line,
                         f"{name}: {label} '{slug}' is nog een concept (draft: true); "
                         "publiceer die eerst of haal de verwijzing weg",

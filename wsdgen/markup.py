@@ -26,7 +26,7 @@ class _NoTopHeadings(Treeprocessor):
 class NoTopHeadingsExtension(Extension):
     """Turn '# Kop' into <h2>: the page's title is its only <h1>."""
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_NoTopHeadings(md), "no_top_headings", 25)
 
 

@@ -61,9 +61,9 @@ def load_site(options: BuildOptions) -> tuple[Loaded | None, BuildResult | None]
         return None, BuildResult(EXIT_USAGE, config_problems)
     raw_entries, read_problems = read_sources(config.site_dir)
     assets, asset_problems = collect_assets(config.site_dir)
-    records, validation_problems = validate_entries(raw_entries, config.extra_fields)
+    records, rejected, validation_problems = validate_entries(raw_entries, config.extra_fields)
     site, graph_problems = link_site(
-        records, config, options.today, options.drafts, assets.site_paths
+        records, config, options.today, options.drafts, assets.site_paths, rejected
     )
     problems = diag.apply_strict(
         [*read_problems, *asset_problems, *validation_problems, *graph_problems], options.strict

@@ -146,6 +146,28 @@ RECORD_TYPES: dict[str, type[Entry]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class Reference:
+    """One reference from an entry: field, target collection, slug and its line."""
+
+    field: str
+    target: str
+    slug: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An entry that failed validation: kept so the graph can still check its references
+    and does not report "no such werkplaats" for every entry that points at it."""
+
+    collection: str
+    slug: str
+    path: str
+    draft: bool
+    references: tuple[Reference, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class RawEntry:
     """Just what one content file said, and where it said it (output of the sources stage)."""
 

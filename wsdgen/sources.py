@@ -48,11 +48,27 @@ def read_sources(site_dir: Path) -> tuple[list[RawEntry], list[Diagnostic]]:
         for file in sorted(path.iterdir()):
             if is_ignored(file.name):
                 continue
-            entry, file_problems = read_entry_file(site_dir, path.name, file)
+            entry, file_problems = read_entry_file_safely(site_dir, path.name, file)
             problems.extend(file_problems)
             if entry is not None:
                 entries.append(entry)
     return entries, problems
+
+
+def read_entry_file_safely(
+    site_dir: Path, collection: str, file: Path
+) -> tuple[RawEntry | None, list[Diagnostic]]:
+    """Like read_entry_file, but an unforeseen failure becomes an error on that file."""
+    try:
+        return read_entry_file(site_dir, collection, file)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the whole run
+        return None, [
+            diag.error(
+                relative(site_dir, file),
+                1,
+                f"dit bestand kan niet gelezen worden ({type(exc).__name__}: {exc})",
+            )
+        ]
 
 
 def entry_file_problem(site_dir: Path, file: Path) -> str | None:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from . import diagnostics as diag
 from .diagnostics import Diagnostic
-from .records import RECORD_TYPES, Entry, RawEntry, SourceRef
+from .records import RECORD_TYPES, Entry, RawEntry, Reference, Rejected, SourceRef
 from .schema import FIELDS, RESERVED_PAGE_SLUGS, SLUG_PATTERN, FieldSpec
 
 DATE_FORM = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -206,6 +206,7 @@ class EntryValidator:
         self.raw = raw
         self.extra_fields = extra_fields
         self.problems: list[Diagnostic] = []
+        self.parsed: dict[str, object] = {}
 
     def fail(self, line: int, message: str, field: str | None = None) -> None:
         self.problems.append(diag.error(self.raw.path, line, message, field))
@@ -234,6 +235,7 @@ class EntryValidator:
                     spec.name,
                 )
         self.check_combinations(kwargs)
+        self.parsed = kwargs
         if self.problems:
             return None
         extra = tuple((name, raw.values[name]) for name in self.extra_fields if name in raw.values)
@@ -333,12 +335,28 @@ class EntryValidator:
         if isinstance(since, int) and isinstance(until, int) and until < since:
             self.fail(self.line("tot"), "tot: het jaar 'tot' ligt voor 'sinds'", "tot")
 
+    def rejected(self) -> Rejected:
+        """What the graph still needs of an entry that failed: its name and references."""
+        references = []
+        for spec in FIELDS[self.raw.collection]:
+            value = self.parsed.get(spec.name)
+            if spec.ref is None or value is None:
+                continue
+            slugs = value if isinstance(value, tuple) else (value,)
+            item_lines = self.raw.item_lines.get(spec.name, [])
+            for index, slug in enumerate(slugs):
+                line = item_lines[index] if index < len(item_lines) else self.line(spec.name)
+                references.append(Reference(spec.name, spec.ref, str(slug), line))
+        draft = self.parsed.get("draft") is True
+        return Rejected(self.raw.collection, self.raw.slug, self.raw.path, draft, tuple(references))
+
 
 def validate_entries(
     raw_entries: list[RawEntry], extra_fields: dict[str, tuple[str, ...]]
-) -> tuple[list[Entry], list[Diagnostic]]:
+) -> tuple[list[Entry], list[Rejected], list[Diagnostic]]:
     """Validate every entry; also catch two files that claim the same slug."""
     records: list[Entry] = []
+    rejected: list[Rejected] = []
     problems: list[Diagnostic] = []
     seen: dict[tuple[str, str], str] = {}
     for raw in raw_entries:
@@ -355,8 +373,14 @@ def validate_entries(
             continue
         seen[key] = raw.path
         validator = EntryValidator(raw, extra_fields.get(raw.collection, ()))
-        record = validator.run()
+        try:
+            record = validator.run()
+        except Exception as exc:  # noqa: BLE001 - report on the file, never a traceback
+            validator.fail(1, f"onverwachte fout bij het controleren ({type(exc).__name__}: {exc})")
+            record = None
         problems.extend(validator.problems)
         if record is not None:
             records.append(record)
-    return records, problems
+        else:
+            rejected.append(validator.rejected())
+    return records, rejected, problems

@@ -1,0 +1,369 @@
+"""One test per kind of editor mistake: exit code, path, line and field in the message."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import write_site
+
+BASE = {
+    "content/regios/zuid-holland.md": "---\ntitle: Zuid-Holland\n---\n",
+    "content/themas/armoede.md": "---\ntitle: Armoede\n---\n",
+    "content/werkplaatsen/rotterdam.md": (
+        "---\ntitle: Werkplaats Rotterdam\nregios: [zuid-holland]\nthemas: [armoede]\n---\n"
+    ),
+}
+
+
+def cafe(*fields: str, body: str = "Verslag.") -> str:
+    lines = ["---", "title: Kenniscafé", *fields, "---", body, ""]
+    return "\n".join(lines)
+
+
+GOOD_CAFE = ("datum: 2019-05-23", "werkplaats: rotterdam")
+
+
+@pytest.fixture
+def check(tmp_path: Path, run):
+    """Write BASE plus the given files as a site and run `wsdgen check` on it."""
+
+    def go(files: dict[str, str], *args: str, config: str | None = None):
+        site = tmp_path / "site"
+        kwargs = {} if config is None else {"config": config}
+        write_site(site, {**BASE, **files}, **kwargs)
+        return run("check", "--site", str(site), "--today", "2026-11-23", *args)
+
+    return go
+
+
+def only_error(result, path: str) -> tuple[int, str]:
+    """The single error line of a run: its line number and message."""
+    errors = [line for line in result.lines if ": error: " in line]
+    assert len(errors) == 1, result.err
+    match = re.fullmatch(rf"{re.escape(path)}:(\d+): error: (.*)", errors[0])
+    assert match, errors[0]
+    return int(match[1]), match[2]
+
+
+CAFE = "content/kenniscafes/2019-05-23-test.md"
+
+# (name, file text, expected line, words the message must contain)
+FIELD_MISTAKES = [
+    (
+        "date in d-m-y form",
+        cafe("datum: 23-05-2019", "werkplaats: rotterdam"),
+        3,
+        ["datum", "23-05-2019", "JJJJ-MM-DD", "2019-05-23"],
+    ),
+    (
+        "date that does not exist",
+        cafe("datum: 2019-02-30", "werkplaats: rotterdam"),
+        3,
+        ["datum", "2019-02-30", "geen bestaande datum"],
+    ),
+    (
+        "date without leading zeros",
+        cafe("datum: 2019-5-3", "werkplaats: rotterdam"),
+        3,
+        ["datum", "2019-5-3", "2019-05-03"],
+    ),
+    ("time out of range", cafe(*GOOD_CAFE, "begintijd: 25:00"), 5, ["begintijd", "25:00", "UU:MM"]),
+    (
+        "end before begin",
+        cafe(*GOOD_CAFE, 'begintijd: "16:00"', "eindtijd: 15:00"),
+        6,
+        ["eindtijd"],
+    ),
+    ("negative visitors", cafe(*GOOD_CAFE, "bezoekers: -3"), 5, ["bezoekers", "-3"]),
+    ("visitors not a number", cafe(*GOOD_CAFE, "bezoekers: veel"), 5, ["bezoekers", "veel"]),
+    (
+        "unknown werkplaats, with suggestion",
+        cafe("datum: 2019-05-23", "werkplaats: roterdam"),
+        4,
+        ["werkplaats", "roterdam", "rotterdam"],
+    ),
+    (
+        "unknown theme in a list: the item's line",
+        cafe(*GOOD_CAFE, "themas:", "  - armoede", "  - armoed"),
+        7,
+        ["themas", "armoed", "armoede"],
+    ),
+    ("misspelt field name", cafe(*GOOD_CAFE, "datun: 2019-05-23"), 5, ["datun", "datum"]),
+    ("duplicate key", cafe(*GOOD_CAFE, "datum: 2019-05-24"), 5, ["datum", "twee keer"]),
+    ("missing required field", cafe("datum: 2019-05-23"), 1, ["werkplaats", "verplicht"]),
+    (
+        "url with javascript scheme",
+        cafe(*GOOD_CAFE, "aanmelden: javascript:alert(1)"),
+        5,
+        ["aanmelden", "javascript:alert(1)", "https://"],
+    ),
+    (
+        "url without scheme",
+        cafe(*GOOD_CAFE, "aanmelden: www.example.org"),
+        5,
+        ["aanmelden", "www.example.org"],
+    ),
+    (
+        "alias with ..",
+        cafe(*GOOD_CAFE, "aliases:", "  - /oud/../../etc/"),
+        6,
+        ["aliases", "/oud/../../etc/"],
+    ),
+    (
+        "alias to another host",
+        cafe(*GOOD_CAFE, "aliases: //evil.example/x/"),
+        5,
+        ["aliases", "//evil.example/x/"],
+    ),
+    ("alias with a scheme", cafe(*GOOD_CAFE, "aliases: https://evil.example/"), 5, ["aliases"]),
+    (
+        "alias that is a real page",
+        cafe(*GOOD_CAFE, "aliases: /themas/armoede/"),
+        5,
+        ["aliases", "/themas/armoede/", "in gebruik"],
+    ),
+    ("empty title", cafe(*GOOD_CAFE).replace("title: Kenniscafé", 'title: ""'), 2, ["title"]),
+    ("list where text is expected", cafe(*GOOD_CAFE, "locatie: [a, b]"), 5, ["locatie", "tekst"]),
+    ("yaml syntax error", cafe(*GOOD_CAFE, "locatie: Rotterdam: De Brug"), 5, ["dubbele punt"]),
+    ("yaml alias refused", cafe(*GOOD_CAFE, "locatie: &a x", "summary: *a"), 6, ["aliassen"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [case[1:] for case in FIELD_MISTAKES],
+    ids=[case[0] for case in FIELD_MISTAKES],
+)
+def test_field_mistake_is_reported_on_its_line(check, text: str, line: int, words: list[str]):
+    result = check({CAFE: text})
+    assert result.code == 1
+    found_line, message = only_error(result, CAFE)
+    assert found_line == line
+    for word in words:
+        assert word in message
+
+
+def test_values_are_read_as_written_not_by_yaml_guessing(tmp_path: Path, run) -> None:
+    from bs4 import BeautifulSoup
+
+    site = write_site(
+        tmp_path / "site",
+        {
+            **BASE,
+            CAFE: cafe("datum: 2019-05-23", "werkplaats: rotterdam", "begintijd: 15:30"),
+            "content/paginas/ja.md": "---\ntitle: Ja\n---\n",
+            "content/paginas/jaartal.md": "---\ntitle: 2019\n---\n",
+        },
+    )
+    out = tmp_path / "out"
+    assert run("build", "--site", str(site), "--out", str(out)).code == 0
+    h1 = BeautifulSoup((out / "ja/index.html").read_bytes(), "lxml").h1.get_text()
+    assert h1 == "Ja"
+    h1 = BeautifulSoup((out / "jaartal/index.html").read_bytes(), "lxml").h1.get_text()
+    assert h1 == "2019"
+    cafe_page = (out / "kenniscafes/2019-05-23-test/index.html").read_text(encoding="utf-8")
+    assert "15:30 uur" in cafe_page
+
+
+def test_bad_slug_in_file_name(check) -> None:
+    result = check({"content/kenniscafes/Kenniscafe Mei.md": cafe(*GOOD_CAFE)})
+    line, message = only_error(result, "content/kenniscafes/Kenniscafe Mei.md")
+    assert (result.code, line) == (1, 1)
+    assert "kenniscafe-mei" in message
+
+
+def test_same_slug_as_md_and_yaml(check) -> None:
+    result = check(
+        {
+            "content/themas/wonen.md": "---\ntitle: Wonen\n---\n",
+            "content/themas/wonen.yaml": "title: Wonen\n",
+        }
+    )
+    _, message = only_error(result, "content/themas/wonen.yaml")
+    assert "content/themas/wonen.md" in message
+
+
+def test_unknown_field_allowed_by_extra_fields(check) -> None:
+    config = "title: T\nbase_url: https://example.org/\nextra_fields:\n  kenniscafes: [doelgroep]\n"
+    result = check({CAFE: cafe(*GOOD_CAFE, "doelgroep: studenten")}, config=config)
+    assert result.code == 0, result.err
+
+
+def test_reference_to_a_draft(check) -> None:
+    files = {
+        "content/werkplaatsen/concept.md": (
+            "---\ntitle: Concept\ndraft: true\nregios: zuid-holland\nthemas: armoede\n---\n"
+        ),
+        CAFE: cafe("datum: 2019-05-23", "werkplaats: concept"),
+    }
+    result = check(files)
+    line, message = only_error(result, CAFE)
+    assert line == 4 and "concept" in message and "draft" in message
+    assert check(files, "--drafts").code == 0
+
+
+def test_choice_with_suggestion(check) -> None:
+    result = check({"content/themas/wonen.md": "---\ntitle: Wonen\nstatus: actif\n---\n"})
+    line, message = only_error(result, "content/themas/wonen.md")
+    assert line == 3 and "actif" in message and "actief" in message
+
+
+def test_bad_email_and_website(check) -> None:
+    text = (
+        "---\ntitle: W\nregios: zuid-holland\nthemas: armoede\n"
+        "email: mailto:info@example.org\nwebsite: ftp://example.org/\n---\n"
+    )
+    result = check({"content/werkplaatsen/w.md": text})
+    assert result.code == 1
+    assert any(":5: error: email" in line for line in result.lines)
+    assert any(":6: error: website" in line for line in result.lines)
+
+
+def test_publication_site_path_must_exist(check) -> None:
+    text = "---\ntitle: R\njaar: 2019\nurl: /assets/publicaties/weg.pdf\n---\n"
+    result = check({"content/publicaties/r.md": text})
+    line, message = only_error(result, "content/publicaties/r.md")
+    assert line == 4 and "/assets/publicaties/weg.pdf" in message
+
+
+def test_year_must_be_four_digits(check) -> None:
+    result = check({"content/publicaties/r.md": "---\ntitle: R\njaar: 19\n---\n"})
+    line, message = only_error(result, "content/publicaties/r.md")
+    assert line == 3 and "jaar" in message
+
+
+@pytest.mark.parametrize("slug", ["zoeken", "kenniscafes", "404", "assets"])
+def test_free_page_may_not_take_a_built_in_path(check, slug: str) -> None:
+    result = check({f"content/paginas/{slug}.md": "---\ntitle: X\n---\n"})
+    _, message = only_error(result, f"content/paginas/{slug}.md")
+    assert slug in message
+
+
+def test_two_aliases_for_the_same_old_path(check) -> None:
+    result = check(
+        {
+            CAFE: cafe(*GOOD_CAFE, "aliases: /oud/"),
+            "content/nieuws/n.md": "---\ntitle: N\ndatum: 2019-01-01\naliases: [/oud]\n---\n",
+        }
+    )
+    assert result.code == 1
+    assert any("content/nieuws/n.md:4: error: aliases" in line for line in result.lines)
+
+
+def test_file_over_one_mebibyte(check) -> None:
+    result = check({CAFE: cafe(*GOOD_CAFE, body="x" * (1024 * 1024 + 1))})
+    _, message = only_error(result, CAFE)
+    assert "te groot" in message
+
+
+def test_non_utf8_message(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    (site / CAFE).parent.mkdir(parents=True)
+    (site / CAFE).write_bytes("---\ntitle: Caf\xe9\n---\n".encode("latin-1"))
+    result = run("check", "--site", str(site))
+    line, message = only_error(result, CAFE)
+    assert line == 2 and "UTF-8" in message
+
+
+def test_bom_and_crlf_do_not_shift_lines(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    text = cafe("datum: 2019-13-01", "werkplaats: rotterdam").replace("\n", "\r\n")
+    (site / CAFE).parent.mkdir(parents=True)
+    (site / CAFE).write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    line, message = only_error(run("check", "--site", str(site)), CAFE)
+    assert line == 3 and "datum" in message
+
+
+def test_symlink_outside_the_site_is_refused(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    outside = tmp_path / "elders.md"
+    outside.write_text(cafe(*GOOD_CAFE), encoding="utf-8")
+    (site / CAFE).parent.mkdir(parents=True)
+    (site / CAFE).symlink_to(outside)
+    _, message = only_error(run("check", "--site", str(site)), CAFE)
+    assert "buiten de site" in message
+
+
+def test_alias_bomb_fails_fast(check) -> None:
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"] + [
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
+        for i in range(20)
+    ]
+    result = check({CAFE: "---\n" + "\n".join(bomb) + "\n---\n"})
+    line, message = only_error(result, CAFE)
+    assert line == 3 and "aliassen" in message
+
+
+def test_subfolder_and_other_files_in_a_collection(check, tmp_path: Path) -> None:
+    result = check({"content/publicaties/pdf/x.md": "x", "content/publicaties/rapport.pdf": "x"})
+    assert result.code == 1
+    assert any(line.startswith("content/publicaties/pdf:1: error:") for line in result.lines)
+    assert any(
+        line.startswith("content/publicaties/rapport.pdf:1: error:") for line in result.lines
+    )
+
+
+def test_no_front_matter_and_unclosed_front_matter(check) -> None:
+    result = check(
+        {
+            "content/themas/a.md": "title: zonder streepjes\n",
+            "content/themas/b.md": "---\ntitle: niet afgesloten\n",
+        }
+    )
+    assert result.code == 1
+    assert any(line.startswith("content/themas/a.md:1: error:") for line in result.lines)
+    assert any(line.startswith("content/themas/b.md:1: error:") for line in result.lines)
+
+
+def test_every_error_is_reported_in_one_run(check) -> None:
+    result = check(
+        {
+            CAFE: cafe("datum: 2019-02-30", "werkplaats: roterdam"),
+            "content/publicaties/r.md": "---\ntitle: R\njaar: negentien\n---\n",
+            "content/themas/wonen.md": "---\ntitle: Wonen\nsoort: groep\n---\n",
+        }
+    )
+    assert result.code == 1
+    assert len([line for line in result.lines if ": error: " in line]) == 4
+
+
+def test_an_invalid_werkplaats_is_not_echoed_by_its_kenniscafes(check) -> None:
+    text = "---\ntitle: W\nregios: zuid-holland\nthemas: armoede\nemail: geen-adres\n---\n"
+    result = check(
+        {"content/werkplaatsen/w.md": text, CAFE: cafe("datum: 2019-05-23", "werkplaats: w")}
+    )
+    line, message = only_error(result, "content/werkplaatsen/w.md")
+    assert line == 5 and "email" in message
+
+
+def test_warnings_and_strict(check) -> None:
+    files = {
+        CAFE: cafe(*GOOD_CAFE, body=""),
+        "content/werkplaatsen/zonder.md": "---\ntitle: Zonder thema\nregios: zuid-holland\n---\n",
+    }
+    result = check(files)
+    assert result.code == 0
+    warnings = [line for line in result.lines if ": warning: " in line]
+    assert any(line.startswith(f"{CAFE}:3: warning:") and "verslag" in line for line in warnings)
+    assert any(line.startswith("content/werkplaatsen/zonder.md:1: warning:") for line in warnings)
+    strict = check(files, "--strict")
+    assert strict.code == 1
+    assert len([line for line in strict.lines if ": error: " in line]) == 2
+
+
+def test_github_annotations(check) -> None:
+    result = check({CAFE: cafe("datum: 23-05-2019", "werkplaats: rotterdam")}, "--format", "github")
+    assert result.code == 1
+    annotation = [line for line in result.err.splitlines() if line.startswith("::error")]
+    assert len(annotation) == 1
+    assert annotation[0].startswith(f"::error file={CAFE},line=3::datum:")
+
+
+def test_template_error_names_the_template(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", {**BASE, "templates/partials/footer.html": "{% if %}\n"})
+    result = run("build", "--site", str(site), "--out", str(tmp_path / "out"))
+    assert result.code == 1
+    assert any(line.startswith("templates/partials/footer.html:1: error:") for line in result.lines)
+    assert not (tmp_path / "out").exists()
