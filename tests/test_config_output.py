@@ -1,0 +1,167 @@
+"""config.yaml mistakes (exit 2), the output-folder guard and builds that cannot lose a site."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import write_site
+from test_validate import BASE
+
+GOOD = {
+    **BASE,
+    "content/kenniscafes/2019-05-23-test.md": (
+        "---\ntitle: Kenniscafé\ndatum: 2019-05-23\nwerkplaats: rotterdam\n---\nVerslag.\n"
+    ),
+}
+
+
+def tree_hash(root: Path) -> str:
+    """A digest of every path and byte under root (and of the folder's own existence)."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_missing_config_is_a_configuration_error(tmp_path: Path, run) -> None:
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    result = run("check", "--site", str(site))
+    assert result.code == 2
+    assert result.lines[0].startswith("config.yaml:1: error:")
+
+
+def test_unknown_config_key_names_its_line(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", GOOD, config="title: T\nbase_url: /\ntitel: X\n")
+    result = run("check", "--site", str(site))
+    assert result.code == 2
+    assert result.lines == [result.lines[0]]
+    assert result.lines[0].startswith("config.yaml:3: error:") and "titel" in result.lines[0]
+
+
+def test_broken_config_yaml(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", GOOD, config="title: [T\n")
+    result = run("build", "--site", str(site))
+    assert result.code == 2
+    assert result.lines[0].startswith("config.yaml:")
+
+
+@pytest.mark.parametrize("out", [".", "content", "templates", "assets", "..", "content/x"])
+def test_forbidden_output_folders(tmp_path: Path, run, out: str) -> None:
+    site = write_site(tmp_path / "site", GOOD)
+    before = tree_hash(tmp_path)
+    result = run("build", "--site", str(site), "--out", str(site / out))
+    assert result.code == 2
+    assert "uitvoermap" in result.err
+    assert tree_hash(tmp_path) == before
+
+
+def test_output_folder_check_resolves_symlinks(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", GOOD)
+    (tmp_path / "sneaky").symlink_to(site / "content")
+    result = run("build", "--site", str(site), "--out", str(tmp_path / "sneaky"))
+    assert result.code == 2
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", GOOD)
+    foreign = tmp_path / "mijn-map"
+    foreign.mkdir()
+    (foreign / "belangrijk.txt").write_text("niet weggooien", encoding="utf-8")
+    result = run("build", "--site", str(site), "--out", str(foreign))
+    assert result.code == 2
+    assert (foreign / "belangrijk.txt").read_text(encoding="utf-8") == "niet weggooien"
+    assert sorted(p.name for p in foreign.iterdir()) == ["belangrijk.txt"]
+
+
+def test_a_failing_build_leaves_the_previous_output_untouched(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", GOOD)
+    out = tmp_path / "public"
+    assert run("build", "--site", str(site), "--out", str(out)).code == 0
+    before = tree_hash(out)
+    broken = site / "content/kenniscafes/2019-05-23-test.md"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("2019-05-23", "2019-02-30"))
+    assert run("build", "--site", str(site), "--out", str(out)).code == 1
+    assert tree_hash(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+
+
+def test_a_template_error_leaves_the_previous_output_untouched(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", GOOD)
+    out = tmp_path / "public"
+    assert run("build", "--site", str(site), "--out", str(out)).code == 0
+    before = tree_hash(out)
+    (site / "templates").mkdir()
+    (site / "templates/home.html").write_text("{{ nergens.iets }}", encoding="utf-8")
+    assert run("build", "--site", str(site), "--out", str(out)).code == 1
+    assert tree_hash(out) == before
+
+
+def test_a_good_build_replaces_the_old_output_completely(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", GOOD)
+    out = tmp_path / "public"
+    assert run("build", "--site", str(site), "--out", str(out)).code == 0
+    (site / "content/kenniscafes/2019-05-23-test.md").unlink()
+    assert run("build", "--site", str(site), "--out", str(out)).code == 0
+    assert not (out / "kenniscafes/2019-05-23-test").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+
+
+def test_check_writes_nothing(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", GOOD)
+    before = tree_hash(tmp_path)
+    assert run("check", "--site", str(site)).code == 0
+    assert tree_hash(tmp_path) == before
+
+
+XSS = {
+    **BASE,
+    "content/kenniscafes/2019-05-23-xss.md": """\
+---
+title: "<script>alert('titel')</script>"
+summary: "<img src=x onerror=alert('samenvatting')>"
+datum: 2019-05-23
+werkplaats: rotterdam
+locatie: "<b onmouseover=alert(1)>plek</b>"
+---
+Tekst <script>alert('body')</script> en <img src="x" onerror="alert('img')" alt="a">.
+
+[klik](javascript:alert('link')) <a href="JaVaScRiPt:alert(2)">twee</a>
+<a href="data:text/html,<script>alert(3)</script>">drie</a>
+<iframe src="https://evil.example/"></iframe>
+<style>body{display:none}</style>
+<svg onload="alert(4)"><circle/></svg>
+<details open ontoggle="alert(5)"><summary>Meer</summary>Inhoud</details>
+
+| a | b |
+|---|---|
+| 1 | 2 |
+""",
+}
+
+
+def test_nothing_from_content_is_executable_in_the_output(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", XSS)
+    out = tmp_path / "out"
+    assert run("build", "--site", str(site), "--out", str(out)).code == 0
+    for file in out.rglob("*.html"):
+        soup = BeautifulSoup(file.read_text(encoding="utf-8"), "lxml")
+        assert soup.find_all(["script", "iframe", "style", "svg", "object", "embed"]) == [], file
+        for tag in soup.find_all(True):
+            for name, value in tag.attrs.items():
+                assert not name.lower().startswith("on"), (file, tag)
+                if name in ("href", "src", "action"):
+                    scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+                    assert scheme in ("", "http", "https", "mailto"), (file, value)
+    page = BeautifulSoup(
+        (out / "kenniscafes/2019-05-23-xss/index.html").read_text(encoding="utf-8"), "lxml"
+    )
+    assert page.h1.get_text() == "<script>alert('titel')</script>"
+    prose = page.select_one(".prose")
+    assert prose.find("table") is not None
+    assert prose.find("details").find("summary").get_text() == "Meer"
