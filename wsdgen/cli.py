@@ -13,12 +13,23 @@ from . import diagnostics as diag
 from .diagnostics import Diagnostic, Severity
 from .pipeline import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, BuildOptions, BuildResult, build
 
+ARGPARSE_NL = (
+    ("unrecognized arguments", "onbekende opties"),
+    ("the following arguments are required", "deze gegevens ontbreken"),
+    ("invalid choice", "ongeldige keuze"),
+    ("choose from", "kies uit"),
+    ("expected one argument", "hier hoort één waarde achter"),
+    ("argument ", "optie "),
+)
+
 
 class DutchArgumentParser(argparse.ArgumentParser):
     """argparse, but a usage mistake ends with a Dutch line and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
+        for english, dutch in ARGPARSE_NL:
+            message = message.replace(english, dutch)
         print(f"wsdgen: fout in de opdracht: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
@@ -98,8 +109,10 @@ def summary(result: BuildResult, verb: str) -> str:
     counts = f"{errors} {'fout' if errors == 1 else 'fouten'}, {warnings} " + (
         "waarschuwing" if warnings == 1 else "waarschuwingen"
     )
+    if result.exit_code != EXIT_OK and verb == "controle":
+        return f"wsdgen: controle mislukt ({counts})."
     if result.exit_code != EXIT_OK:
-        return f"wsdgen: {verb} mislukt ({counts}); de vorige uitvoer is niet aangeraakt."
+        return f"wsdgen: build mislukt ({counts}); de vorige uitvoer is niet aangeraakt."
     if verb == "controle":
         return f"wsdgen: controle klaar: {result.pages} pagina's in orde ({counts})."
     seconds = f"{result.seconds:.2f}".replace(".", ",")

@@ -27,7 +27,7 @@ from .records import (
     Thema,
     Werkplaats,
 )
-from .schema import COLLECTION_LABELS, COLLECTIONS, FIELDS
+from .schema import COLLECTION_LABELS, COLLECTIONS, FIELDS, slugify
 
 # Index pages and files the build always writes (besides one page per entry).
 FIXED_PATHS = (
@@ -184,6 +184,19 @@ def references_of(record: Entry) -> tuple[Reference, ...]:
     return tuple(found)
 
 
+def reference_hint(slug: str, choices: list[str]) -> str:
+    """Suggest the nearest existing name, or list the names when there are few."""
+    if slug in ("VUL-IN", ""):
+        close = []
+    else:
+        close = difflib.get_close_matches(slugify(slug), choices, n=1, cutoff=0.6)
+    if close:
+        return f"; bedoel je '{close[0]}'?"
+    if 0 < len(choices) <= 12:
+        return f"; kies uit: {', '.join(sorted(choices))}"
+    return ""
+
+
 def check_references(
     records: Sequence[Entry],
     rejected: Sequence[Rejected],
@@ -203,13 +216,12 @@ def check_references(
             if found is None and (target, slug) in failed:
                 continue
             if found is None:
-                close = difflib.get_close_matches(slug, list(every[target]), n=1, cutoff=0.6)
-                hint = f"; bedoelt u '{close[0]}'?" if close else ""
+                hint = reference_hint(slug, list(every[target]))
                 problems.append(
                     diag.error(
                         path,
                         line,
-                        f"{name}: er is geen {label} '{slug}' (een bestand "
+                        f"{name}: er is geen {label} '{slug}' (geen bestand "
                         f"content/{target}/{slug}.md){hint}",
                         name,
                     )
@@ -299,8 +311,8 @@ def content_warnings(shown: dict[str, dict[str, Entry]], today: dt.date) -> list
                 diag.warning(
                     werkplaats.source.path,
                     1,
-                    "deze werkplaats heeft geen themas; voeg 'themas:' toe zodat lezers "
-                    "haar via de themapagina's vinden",
+                    "deze werkplaats heeft geen thema's (veld 'themas'); voeg ze toe zodat "
+                    "lezers haar via de themapagina's vinden",
                     "themas",
                 )
             )

@@ -10,8 +10,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .schema import COLLECTION_LABELS, ENTRY_SUFFIXES, FIELDS, FieldSpec
-from .validate import slugify
+from .schema import COLLECTION_LABELS, ENTRY_SUFFIXES, FIELDS, FieldSpec, slugify
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -27,8 +26,8 @@ HINTS = {
     "summary": "één zin over dit item, gewone tekst",
     "draft": "true = nog niet publiceren",
     "aliases": "oude adressen die hierheen moeten leiden, zoals /actueel/oud-bericht/",
-    "begintijd": '"15:30"',
-    "eindtijd": '"17:00"',
+    "begintijd": 'tussen aanhalingstekens, zoals "15:30"',
+    "eindtijd": 'tussen aanhalingstekens, zoals "17:00"',
     "locatie": "plaats en adres",
     "bezoekers": "aantal bezoekers, na afloop",
     "sprekers": "lijst met namen",
@@ -74,12 +73,15 @@ def required_line(spec: FieldSpec, title: str, datum: dt.date, site_dir: Path) -
 
 
 def optional_line(spec: FieldSpec) -> str:
+    """A commented-out field; removing the first '#' leaves a valid, empty field."""
     hint = HINTS.get(spec.name, "")
     if spec.choices:
         hint = "kies uit: " + ", ".join(spec.choices)
-    elif spec.kind in ("text_list", "ref_list", "alias_list") and not hint:
-        hint = "lijst"
-    return f"# {spec.name}: {hint}".rstrip()
+    elif spec.ref:
+        hint = f"namen uit content/{spec.ref}/"
+    if spec.kind in ("text_list", "ref_list", "alias_list"):
+        hint = f"lijst: {hint}" if hint else "lijst"
+    return f"# {spec.name}:  # {hint}" if hint else f"# {spec.name}:"
 
 
 def entry_text(collection: str, title: str, datum: dt.date, site_dir: Path) -> str:

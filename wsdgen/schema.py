@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -18,6 +19,13 @@ COLLECTIONS = (
     "nieuws",
     "paginas",
 )
+
+
+def slugify(text: str) -> str:
+    """Make a valid slug from a title: 'Cliënten in de wijk' -> 'clienten-in-de-wijk'."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
 
 # Top-level paths the build itself uses; a free page may not take one of these.
 RESERVED_PAGE_SLUGS = frozenset(

@@ -26,6 +26,8 @@ def read_sources(site_dir: Path) -> tuple[list[RawEntry], list[Diagnostic]]:
     content = site_dir / "content"
     if not content.is_dir():
         return [], [diag.error("content", 1, "de map content/ ontbreekt in de site")]
+    if outside_site(site_dir, content):
+        return [], [diag.error("content", 1, "de map content/ wijst naar een plek buiten de site")]
     entries: list[RawEntry] = []
     problems: list[Diagnostic] = []
     for path in sorted(content.iterdir()):

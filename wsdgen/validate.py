@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from . import diagnostics as diag
 from .diagnostics import Diagnostic
 from .records import RECORD_TYPES, Entry, RawEntry, Reference, Rejected, SourceRef
-from .schema import FIELDS, RESERVED_PAGE_SLUGS, SLUG_PATTERN, FieldSpec
+from .schema import FIELDS, RESERVED_PAGE_SLUGS, SLUG_PATTERN, FieldSpec, slugify
 
 DATE_FORM = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 LOOSE_DATE_FORMS = (
@@ -26,18 +25,41 @@ LOOSE_DATE_FORMS = (
 )
 TIME_FORM = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 EMAIL_FORM = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[A-Za-z]{2,}$")
+# Words editors use for a field, mapped to the field they most likely meant.
+FIELD_SYNONYMS = {
+    "titel": "title",
+    "naam": "title",
+    "samenvatting": "summary",
+    "description": "summary",
+    "omschrijving": "summary",
+    "concept": "draft",
+    "plaats": "locatie",
+    "adres": "locatie",
+    "lokatie": "locatie",
+    "location": "locatie",
+    "date": "datum",
+    "tijd": "begintijd",
+    "starttijd": "begintijd",
+    "thema": "themas",
+    "tags": "themas",
+    "regio": "regios",
+    "provincie": "regios",
+    "auteur": "auteurs",
+    "spreker": "sprekers",
+    "bezoekersaantal": "bezoekers",
+    "link": "url",
+    "aanmeldlink": "aanmelden",
+    "mail": "email",
+    "e-mail": "email",
+    "site": "website",
+    "year": "jaar",
+}
 TRUE_WORDS = frozenset({"true", "yes", "on", "ja"})
 FALSE_WORDS = frozenset({"false", "no", "off", "nee"})
 
 
 class FieldError(Exception):
     """A field value that does not fit; the message is Dutch and complete."""
-
-
-def slugify(text: str) -> str:
-    """Make a valid slug from a title: 'Cliënten in de wijk' -> 'clienten-in-de-wijk'."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
 def describe(value: object) -> str:
@@ -169,16 +191,6 @@ def parse_email(value: object) -> str:
     return text
 
 
-def parse_slug(value: object) -> str:
-    text = as_text(value)
-    if not SLUG_PATTERN.match(text):
-        raise FieldError(
-            f"{describe(text)} is geen geldige naam van een item; gebruik de bestandsnaam "
-            f"zonder .md, zoals '{slugify(text) or 'zuid-holland-zuid'}'"
-        )
-    return text
-
-
 SCALAR_PARSERS: dict[str, Callable[[object], object]] = {
     "text": parse_text,
     "bool": parse_bool,
@@ -190,11 +202,11 @@ SCALAR_PARSERS: dict[str, Callable[[object], object]] = {
     "url": parse_url,
     "url_or_path": parse_url_or_path,
     "email": parse_email,
-    "ref": parse_slug,
+    "ref": parse_text,
 }
 ITEM_PARSERS: dict[str, Callable[[object], object]] = {
     "text_list": parse_text,
-    "ref_list": parse_slug,
+    "ref_list": parse_text,
     "alias_list": lambda value: parse_site_path(as_text(value)),
 }
 
@@ -227,16 +239,19 @@ class EntryValidator:
                 value = self.parse_field(spec, raw.values[spec.name])
                 if value is not None:
                     kwargs[spec.name] = value
-            elif spec.required:
-                label = "de lijst" if spec.kind == "ref_list" else "het veld"
+            elif spec.required and spec.name in raw.values:
                 self.fail(
                     self.line(spec.name),
-                    f"{label} '{spec.name}' is verplicht maar ontbreekt of is leeg",
+                    f"het verplichte veld '{spec.name}' is leeg; staat de waarde na een #? "
+                    "Tekst na # is commentaar: zet de waarde dan tussen aanhalingstekens",
                     spec.name,
                 )
+            elif spec.required:
+                self.fail(1, f"het verplichte veld '{spec.name}' ontbreekt", spec.name)
         self.check_combinations(kwargs)
+        self.check_date_in_name(kwargs)
         self.parsed = kwargs
-        if self.problems:
+        if diag.has_errors(self.problems):
             return None
         extra = tuple((name, raw.values[name]) for name in self.extra_fields if name in raw.values)
         source = SourceRef(
@@ -276,8 +291,9 @@ class EntryValidator:
         for name in self.raw.values:
             if name in known or name in self.extra_fields:
                 continue
-            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-            hint = f"; bedoelt u '{close[0]}'?" if close else f"; toegestaan: {', '.join(allowed)}"
+            close = [FIELD_SYNONYMS[name]] if FIELD_SYNONYMS.get(name) in allowed else []
+            close = close or difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+            hint = f"; bedoel je '{close[0]}'?" if close else f"; toegestaan: {', '.join(allowed)}"
             self.fail(self.line(name), f"onbekend veld '{name}'{hint}", name)
 
     def parse_field(self, spec: FieldSpec, value: object) -> object:
@@ -299,7 +315,7 @@ class EntryValidator:
         if text in spec.choices:
             return text
         close = difflib.get_close_matches(text.lower(), spec.choices, n=1, cutoff=0.5)
-        hint = f"; bedoelt u '{close[0]}'?" if close else ""
+        hint = f"; bedoel je '{close[0]}'?" if close else ""
         raise FieldError(
             f"{describe(text)} is geen toegestane waarde (kies uit {', '.join(spec.choices)}){hint}"
         )
@@ -324,6 +340,21 @@ class EntryValidator:
             self.fail(self.line(spec.name), f"{spec.name}: noem er ten minste één", spec.name)
             return None
         return tuple(parsed) if ok else None
+
+    def check_date_in_name(self, kwargs: dict[str, object]) -> None:
+        """A dated entry's file name starts with its date; a mismatch is likely a typo."""
+        datum = kwargs.get("datum")
+        match = re.match(r"^(\d{4}-\d{2}-\d{2})-", self.raw.slug)
+        if isinstance(datum, dt.date) and match and match[1] != datum.isoformat():
+            self.problems.append(
+                diag.warning(
+                    self.raw.path,
+                    self.line("datum"),
+                    f"datum: {datum.isoformat()} is niet de datum uit de bestandsnaam "
+                    f"({match[1]}); klopt een van beide niet?",
+                    "datum",
+                )
+            )
 
     def check_combinations(self, kwargs: dict[str, object]) -> None:
         begin, end = kwargs.get("begintijd"), kwargs.get("eindtijd")

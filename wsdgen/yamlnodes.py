@@ -28,10 +28,35 @@ YAML_PROBLEMS_NL = {
         "er staat een tab; gebruik spaties om in te springen"
     ),
     "found unexpected end of stream": "een aanhalingsteken of haakje wordt niet gesloten",
+    "found unexpected end of stream while scanning a quoted scalar": (
+        "een aanhalingsteken wordt niet gesloten"
+    ),
     "expected <block end>, but found '<block mapping start>'": (
         "de inspringing klopt niet; zet elk veld aan het begin van de regel"
     ),
     "expected <block end>, but found '-'": "een lijst-item ('- ...') springt niet goed in",
+    "expected <block end>, but found '<scalar>'": (
+        "na een waarde tussen aanhalingstekens staat nog tekst, of een aanhalingsteken "
+        "wordt niet gesloten; zet de hele waarde tussen aanhalingstekens"
+    ),
+    "expected <block end>, but found '?'": (
+        "een veld springt in; zet elk veld aan het begin van de regel"
+    ),
+    "expected <block end>, but found '<block sequence start>'": (
+        "een lijst-item ('- ...') springt niet goed in"
+    ),
+    "found unknown escape character": (
+        "een \\ binnen dubbele aanhalingstekens; gebruik enkele aanhalingstekens of laat de \\ weg"
+    ),
+    "found character '@' that cannot start any token": (
+        "een waarde mag niet met @ beginnen; zet haar tussen aanhalingstekens"
+    ),
+    "found character '`' that cannot start any token": (
+        "een waarde mag niet met ` beginnen; zet haar tussen aanhalingstekens"
+    ),
+    "found character '%' that cannot start any token": (
+        "een waarde mag niet met % beginnen; zet haar tussen aanhalingstekens"
+    ),
     "found undefined alias": "verwijzingen met * (YAML-aliassen) zijn niet toegestaan",
 }
 
@@ -69,11 +94,14 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 
 def _translate(problem: str | None) -> str:
-    text = (problem or "onbekende fout").strip()
+    text = (problem or "").strip()
     for english, dutch in YAML_PROBLEMS_NL.items():
         if text.startswith(english):
             return dutch
-    return f"de opmaak is geen geldige YAML ({text})"
+    return (
+        "de opmaak klopt niet op deze regel; controleer de aanhalingstekens, dubbele punten "
+        "en inspringing (zet een waarde met bijzondere tekens tussen aanhalingstekens)"
+    )
 
 
 def compose(text: str, first_line: int) -> Node | None:
@@ -83,7 +111,9 @@ def compose(text: str, first_line: int) -> Node | None:
     except YamlProblem as problem:
         raise YamlProblem(problem.line + first_line - 1, problem.message) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # For an unclosed quote the start of the value is where the editor must look.
+        quoted = "quoted scalar" in (exc.context or "")
+        mark = (exc.context_mark if quoted else None) or exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + first_line
         raise YamlProblem(line, _translate(exc.problem)) from None
     except yaml.YAMLError as exc:
