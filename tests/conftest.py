@@ -20,6 +20,7 @@ TODAY = "2026-11-23"
 MINIMAL_CONFIG = """\
 title: Testsite
 base_url: https://example.org/
+security_contact: mailto:security@example.org
 """
 
 

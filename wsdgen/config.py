@@ -136,10 +136,16 @@ def load_config(
     extra_fields = _extra_fields(values.get("extra_fields"), lines.get("extra_fields", 1), problems)
     menu = _menu(values.get("menu"), lines.get("menu", 1), problems)
     security_contact = values.get("security_contact")
-    if security_contact is not None and not isinstance(security_contact, str):
+    if security_contact is not None and (
+        not isinstance(security_contact, str)
+        or not security_contact.startswith(("mailto:", "https://"))
+    ):
         problems.append(
             diag.error(
-                CONFIG_FILE, lines["security_contact"], "'security_contact' moet een tekst zijn"
+                CONFIG_FILE,
+                lines["security_contact"],
+                "'security_contact' moet beginnen met mailto: of https://, "
+                "bijvoorbeeld mailto:security@example.nl",
             )
         )
         security_contact = None
@@ -159,6 +165,20 @@ def load_config(
         ),
         [],
     )
+
+
+def config_warnings(config: SiteConfig) -> list[Diagnostic]:
+    """Settings that are allowed to be missing, but should not be."""
+    if config.security_contact:
+        return []
+    return [
+        diag.warning(
+            CONFIG_FILE,
+            1,
+            "'security_contact' ontbreekt, dus er komt geen /.well-known/security.txt; "
+            "zet hier een adres voor meldingen over beveiliging, zoals mailto:security@example.nl",
+        )
+    ]
 
 
 def _read_text(path: Path) -> tuple[str | None, str | None]:

@@ -44,6 +44,9 @@ FIXED_PATHS = (
     "/robots.txt",
     "/kenniscafes/agenda.ics",
     "/nieuws/atom.xml",
+    "/wie-werkt-waaraan/",
+    "/_redirects",
+    "/.well-known/security.txt",
 )
 
 Dated = Kenniscafe | Publicatie | Nieuws
@@ -153,6 +156,7 @@ def link_site(
     page_paths |= set(FIXED_PATHS)
     page_paths |= {f"/werkplaatsen/{slug}/agenda.ics" for slug in shown["werkplaatsen"]}
     page_paths |= {f"/themas/{slug}/atom.xml" for slug in shown["themas"]}
+    page_paths |= {f"/kenniscafes/{slug}/agenda.ics" for slug in shown["kenniscafes"]}
     problems += check_aliases(shown, page_paths)
     problems += check_site_paths(shown, page_paths | asset_paths)
     problems += content_warnings(shown, today)
@@ -253,7 +257,9 @@ def check_aliases(shown: dict[str, dict[str, Entry]], page_paths: set[str]) -> l
         for record in items.values():
             for alias in record.aliases:
                 key = normalize_path(alias)
-                if key in ("/", "/index.html") or key.startswith(("/assets/", "/pagefind/")):
+                if key in ("/", "/index.html") or key.startswith(
+                    ("/assets/", "/pagefind/", "/.well-known/")
+                ):
                     owner = "een vaste plek van de site"
                 else:
                     owner = taken.get(key, "")

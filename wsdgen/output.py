@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import diagnostics as diag
@@ -35,9 +35,17 @@ def replace_problem(out_dir: Path) -> str | None:
 
 
 def publish(
-    rendered: Iterable[Rendered], assets: Iterable[AssetFile], out_dir: Path, site_dir: Path
+    rendered: Iterable[Rendered],
+    assets: Iterable[AssetFile],
+    out_dir: Path,
+    site_dir: Path,
+    finish: Callable[[Path], None] | None = None,
 ) -> list[Diagnostic]:
-    """Write everything to a new folder beside out_dir, then swap it in."""
+    """Write everything to a new folder beside out_dir, then swap it in.
+
+    ``finish`` runs on the new folder before the swap (the search indexer), so its
+    files are part of the same all-or-nothing step.
+    """
     parent = out_dir.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -46,11 +54,22 @@ def publish(
         return [diag.error(_shown(out_dir, site_dir), 1, f"kan niet schrijven ({exc.strerror})")]
     try:
         write_tree(staging, rendered, assets)
+        if finish is not None:
+            finish(staging)
         swap_in(staging, out_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         where = _shown(Path(exc.filename), site_dir) if exc.filename else _shown(out_dir, site_dir)
         return [diag.error(where, 1, f"kan niet schrijven of lezen ({exc.strerror})")]
+    except Exception as exc:  # noqa: BLE001 - e.g. the search indexer failed: report, keep the site
+        shutil.rmtree(staging, ignore_errors=True)
+        return [
+            diag.error(
+                _shown(out_dir, site_dir),
+                1,
+                f"de nieuwe site kon niet afgemaakt worden ({type(exc).__name__}: {exc})",
+            )
+        ]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -30,6 +30,20 @@ SECTION_TITLES = {
 }
 HOME_UPCOMING = 5
 HOME_NEWS = 3
+RELATED_LIMIT = 5
+NEIGHBOURS_LIMIT = 5
+CHART_HEIGHT = 120
+CHART_BAR_WIDTH = 36
+CHART_GAP = 16
+SOORT_LABELS = {
+    "werkplaatsen": "Werkplaats",
+    "themas": "Thema",
+    "regios": "Regio",
+    "kenniscafes": "Kenniscafé",
+    "publicaties": "Publicatie",
+    "nieuws": "Nieuws",
+    "paginas": "Pagina",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +109,29 @@ def plan_pages(site: Site) -> list[PagePlan]:
         *plan_publicaties(site),
         *plan_nieuws(site),
         *plan_paginas(site),
+        plan_matrix(site),
+        PagePlan("/zoeken/", "zoeken.html", {"title": "Zoeken", "crumbs": crumbs()}),
         PagePlan("/404.html", "404.html", {"title": "Pagina niet gevonden"}, in_sitemap=False),
         *plan_aliases(site),
+        *plan_feeds(site),
     ]
     plans.append(plan_sitemap(plans))
     plans.append(PagePlan("/robots.txt", "robots.txt", in_sitemap=False))
+    plans.append(plan_redirects(site))
+    if site.config.security_contact:
+        expires = (
+            site.today.replace(year=site.today.year + 1)
+            if not (site.today.month == 2 and site.today.day == 29)
+            else site.today + dt.timedelta(days=365)
+        )
+        plans.append(
+            PagePlan(
+                "/.well-known/security.txt",
+                "security.txt",
+                {"expires": f"{expires.isoformat()}T00:00:00Z"},
+                in_sitemap=False,
+            )
+        )
     return plans
 
 
@@ -148,15 +180,18 @@ def plan_werkplaatsen(site: Site) -> list[PagePlan]:
     ]
     for werkplaats in site.werkplaatsen.values():
         related = site.by_werkplaats[werkplaats.slug]
+        neighbours = shared_theme_neighbours(site, werkplaats)
         context = {
             "title": werkplaats.title,
             "entry": werkplaats,
             "related": related,
             "regios": [site.regios[s] for s in werkplaats.regios if s in site.regios],
             "themas": [site.themas[s] for s in werkplaats.themas if s in site.themas],
+            "neighbours": neighbours,
+            "chart": year_chart(related.agenda.all),
             "crumbs": crumbs(section_crumb("werkplaatsen")),
         }
-        deps = card_deps([werkplaats, *related.entries])
+        deps = card_deps([werkplaats, *related.entries, *(n.werkplaats for n in neighbours)])
         plans.append(PagePlan(werkplaats.path, "werkplaats.html", context, frozenset(deps)))
     return plans
 
@@ -236,9 +271,10 @@ def plan_kenniscafes(site: Site) -> list[PagePlan]:
             "regios": [site.regios[s] for s in werkplaats.regios if s in site.regios],
             "themas": [site.themas[s] for s in cafe.themas if s in site.themas],
             "upcoming": cafe.datum >= site.today,
+            "elsewhere": elsewhere(site, cafe),
             "crumbs": crumbs(section_crumb("kenniscafes")),
         }
-        deps = card_deps([cafe, werkplaats])
+        deps = card_deps([cafe, werkplaats, *context["elsewhere"]])
         plans.append(PagePlan(cafe.path, "kenniscafe.html", context, frozenset(deps)))
     return plans
 
@@ -253,8 +289,127 @@ def _entry_context(site: Site, entry: Entry, collection: str) -> dict[str, objec
         "werkplaats": werkplaats,
         "regios": [site.regios[s] for s in regios if s in site.regios],
         "themas": [site.themas[s] for s in getattr(entry, "themas", ()) if s in site.themas],
+        "elsewhere": elsewhere(site, entry),
         "crumbs": crumbs(section_crumb(collection)),
     }
+
+
+def _context_entries(context: dict[str, object]) -> list[Entry]:
+    werkplaats = context["werkplaats"]
+    others: list[Entry] = list(context["elsewhere"])  # type: ignore[call-overload]
+    return [werkplaats, *others] if isinstance(werkplaats, Werkplaats) else others
+
+
+def entry_date(entry: Entry) -> dt.date:
+    """The date an entry is sorted by: its datum, or 1 January of a publication's year."""
+    datum = getattr(entry, "datum", None)
+    if isinstance(datum, dt.date):
+        return datum
+    return dt.date(getattr(entry, "jaar", 1900), 1, 1)
+
+
+def elsewhere(site: Site, entry: Entry) -> list[Entry]:
+    """ "Ook over dit thema": entries of *other* werkplaatsen on a shared theme, newest first."""
+    own = getattr(entry, "werkplaats", None)
+    found: dict[tuple[str, str], Entry] = {}
+    for slug in getattr(entry, "themas", ()):
+        related = site.by_thema.get(slug)
+        if related is None:
+            continue
+        for other in (*related.agenda.all, *related.publicaties, *related.nieuws):
+            if other.key != entry.key and getattr(other, "werkplaats", None) != own:
+                found[other.key] = other
+    ranked = sorted(found.values(), key=lambda e: (entry_date(e), e.title), reverse=True)
+    return ranked[:RELATED_LIMIT]
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbour:
+    werkplaats: Werkplaats
+    shared: tuple[Thema, ...]
+
+
+def shared_theme_neighbours(site: Site, werkplaats: Werkplaats) -> list[Neighbour]:
+    """The werkplaatsen that share most of this one's themes (most shared first)."""
+    mine = set(werkplaats.themas)
+    neighbours = []
+    for other in site.werkplaatsen.values():
+        shared = [site.themas[t] for t in other.themas if t in mine and t in site.themas]
+        if other.slug != werkplaats.slug and shared:
+            neighbours.append(Neighbour(other, tuple(sorted(shared, key=lambda t: t.title))))
+    neighbours.sort(key=lambda n: (-len(n.shared), n.werkplaats.title))
+    return neighbours[:NEIGHBOURS_LIMIT]
+
+
+@dataclass(frozen=True, slots=True)
+class YearBar:
+    year: int
+    count: int
+    visitors: int | None
+    x: int
+    height: int
+    y: int
+
+
+@dataclass(frozen=True, slots=True)
+class YearChart:
+    bars: tuple[YearBar, ...]
+    width: int
+    height: int
+    bar_width: int
+
+    @property
+    def max_count(self) -> int:
+        return max((b.count for b in self.bars), default=0)
+
+
+def year_chart(cafes: Iterable[Kenniscafe]) -> YearChart | None:
+    """Kenniscafés and visitors per year, with the geometry of an SVG bar chart."""
+    per_year: dict[int, list[Kenniscafe]] = {}
+    for cafe in cafes:
+        per_year.setdefault(cafe.datum.year, []).append(cafe)
+    if not per_year:
+        return None
+    years = range(min(per_year), max(per_year) + 1)
+    top = max(len(v) for v in per_year.values())
+    bars = []
+    for index, year in enumerate(years):
+        group = per_year.get(year, [])
+        counted = [c.bezoekers for c in group if c.bezoekers is not None]
+        height = round(CHART_HEIGHT * len(group) / top)
+        bars.append(
+            YearBar(
+                year=year,
+                count=len(group),
+                visitors=sum(counted) if counted else None,
+                x=CHART_GAP + index * (CHART_BAR_WIDTH + CHART_GAP),
+                height=height,
+                y=20 + CHART_HEIGHT - height,
+            )
+        )
+    width = CHART_GAP + len(bars) * (CHART_BAR_WIDTH + CHART_GAP)
+    return YearChart(tuple(bars), width, CHART_HEIGHT + 44, CHART_BAR_WIDTH)
+
+
+def plan_matrix(site: Site) -> PagePlan:
+    """ "Wie werkt waaraan": werkplaatsen in rows, national themes in columns."""
+    werkplaatsen = sorted(site.werkplaatsen.values(), key=lambda w: w.title)
+    national = [t for t in active_first(site.themas.values()) if t.soort != "regionaal"]
+    rows = []
+    for werkplaats in werkplaatsen:
+        cells = [(thema, thema.slug in werkplaats.themas) for thema in national]
+        regional = [
+            site.themas[t]
+            for t in werkplaats.themas
+            if t in site.themas and site.themas[t].soort == "regionaal"
+        ]
+        rows.append((werkplaats, cells, regional))
+    return PagePlan(
+        "/wie-werkt-waaraan/",
+        "wie-werkt-waaraan.html",
+        {"title": "Wie werkt waaraan", "columns": national, "rows": rows, "crumbs": crumbs()},
+        frozenset(card_deps(werkplaatsen) | card_deps(site.themas.values())),
+    )
 
 
 def plan_publicaties(site: Site) -> list[PagePlan]:
@@ -274,7 +429,7 @@ def plan_publicaties(site: Site) -> list[PagePlan]:
     ]
     for pub in pubs:
         context = _entry_context(site, pub, "publicaties")
-        deps = card_deps([pub, *([context["werkplaats"]] if context["werkplaats"] else [])])
+        deps = card_deps([pub, *_context_entries(context)])
         plans.append(PagePlan(pub.path, "publicatie.html", context, frozenset(deps)))
     return plans
 
@@ -291,7 +446,7 @@ def plan_nieuws(site: Site) -> list[PagePlan]:
     ]
     for item in news:
         context = _entry_context(site, item, "nieuws")
-        deps = card_deps([item, *([context["werkplaats"]] if context["werkplaats"] else [])])
+        deps = card_deps([item, *_context_entries(context)])
         plans.append(PagePlan(item.path, "nieuws.html", context, frozenset(deps)))
     return plans
 
@@ -323,6 +478,89 @@ def plan_aliases(site: Site) -> list[PagePlan]:
                 )
             )
     return plans
+
+
+def plan_feeds(site: Site) -> list[PagePlan]:
+    """Atom feeds (news; per theme) and iCalendar files (all, per werkplaats, per event)."""
+    news = sorted(site.nieuws.values(), key=lambda n: (n.datum, n.title), reverse=True)
+    plans = [
+        PagePlan(
+            "/nieuws/atom.xml",
+            "atom.xml",
+            {"title": f"Nieuws van {site.config.title}", "items": news, "html_path": "/nieuws/"},
+            frozenset(card_deps(news)),
+            in_sitemap=False,
+        ),
+        PagePlan(
+            "/kenniscafes/agenda.ics",
+            "calendar.ics",
+            {"name": f"Kenniscafés | {site.config.title}", "cafes": site.agenda.all},
+            frozenset(card_deps(site.agenda.all)),
+            in_sitemap=False,
+        ),
+    ]
+    for thema in site.themas.values():
+        related = site.by_thema[thema.slug]
+        items = sorted(
+            (*related.agenda.all, *related.publicaties, *related.nieuws),
+            key=lambda e: (entry_date(e), e.title),
+            reverse=True,
+        )
+        plans.append(
+            PagePlan(
+                f"/themas/{thema.slug}/atom.xml",
+                "atom.xml",
+                {
+                    "title": f"{thema.title} | {site.config.title}",
+                    "items": items,
+                    "html_path": thema.path,
+                },
+                frozenset(card_deps([thema, *items])),
+                in_sitemap=False,
+            )
+        )
+    for werkplaats in site.werkplaatsen.values():
+        cafes = site.by_werkplaats[werkplaats.slug].agenda.all
+        plans.append(
+            PagePlan(
+                f"/werkplaatsen/{werkplaats.slug}/agenda.ics",
+                "calendar.ics",
+                {"name": f"Kenniscafés | {werkplaats.title}", "cafes": cafes},
+                frozenset(card_deps([werkplaats, *cafes])),
+                in_sitemap=False,
+            )
+        )
+    for cafe in site.agenda.all:
+        plans.append(
+            PagePlan(
+                f"/kenniscafes/{cafe.slug}/agenda.ics",
+                "calendar.ics",
+                {"name": cafe.title, "cafes": (cafe,)},
+                frozenset(card_deps([cafe])),
+                in_sitemap=False,
+            )
+        )
+    return plans
+
+
+def plan_redirects(site: Site) -> PagePlan:
+    """A `_redirects` file (Netlify, Cloudflare Pages) with every alias, with and without '/'."""
+    rules: list[tuple[str, str]] = []
+    for entry in site.entries():
+        for alias in entry.aliases:
+            rules.append((alias, entry.path))
+            stripped = alias.rstrip("/")
+            if stripped and stripped != alias:
+                rules.append((stripped, entry.path))
+            elif not alias.endswith("/") and normalize_path(alias) != alias:
+                rules.append((alias + "/", entry.path))
+    return PagePlan(
+        "/_redirects",
+        "_redirects",
+        {"rules": sorted(set(rules))},
+        frozenset(e.key for e in site.entries() if e.aliases),
+        in_sitemap=False,
+    )
 
 
 def plan_sitemap(plans: list[PagePlan]) -> PagePlan:

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from . import diagnostics as diag
 from .assets import Assets, collect_assets
-from .config import Overrides, SiteConfig, load_config
+from .config import Overrides, SiteConfig, config_warnings, load_config
 from .diagnostics import Diagnostic
 from .graph import Site, link_site
 from .output import publish, replace_problem
 from .pages import PagePlan, plan_pages
 from .render import BodyCache, Rendered, RenderError, make_environment, render_bodies, render_pages
+from .search import write_search_index
 from .sources import read_sources
 from .validate import validate_entries
 
@@ -66,7 +67,14 @@ def load_site(options: BuildOptions) -> tuple[Loaded | None, BuildResult | None]
         records, config, options.today, options.drafts, assets.site_paths, rejected
     )
     problems = diag.apply_strict(
-        [*read_problems, *asset_problems, *validation_problems, *graph_problems], options.strict
+        [
+            *config_warnings(config),
+            *read_problems,
+            *asset_problems,
+            *validation_problems,
+            *graph_problems,
+        ],
+        options.strict,
     )
     problems = diag.sorted_unique(problems)
     if diag.has_errors(problems):
@@ -101,7 +109,13 @@ def build(options: BuildOptions, body_cache: BodyCache | None = None) -> BuildRe
     except RenderError as exc:
         return BuildResult(EXIT_CONTENT, [*loaded.diagnostics, exc.diagnostic], site=loaded.site)
     if options.write:
-        write_problems = publish(rendered, loaded.assets.files, out_dir, loaded.config.site_dir)
+        write_problems = publish(
+            rendered,
+            loaded.assets.files,
+            out_dir,
+            loaded.config.site_dir,
+            finish=write_search_index,
+        )
         if write_problems:
             return BuildResult(EXIT_CONTENT, [*loaded.diagnostics, *write_problems])
     return BuildResult(

@@ -18,12 +18,15 @@ from . import diagnostics as diag
 from .assets import Assets
 from .diagnostics import Diagnostic
 from .graph import Site
+from .ical import calendar_bytes
 from .markup import body_key, render_markdown
-from .pages import SECTION_TITLES, PagePlan, menu_pages
+from .pages import SECTION_TITLES, SOORT_LABELS, PagePlan, entry_date, menu_pages
 from .records import Entry
 from .schema import COLLECTION_LABELS
 
 THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"
+# Plans with this template name are made with the icalendar library, not with Jinja.
+CALENDAR = "calendar.ics"
 
 BodyCache = MutableMapping[str, str]
 
@@ -64,6 +67,7 @@ def make_environment(site_dir: Path) -> jinja2.Environment:
         date_weekday=dates.weekday_date,
         time=dates.short_time,
         iso=lambda value: value.isoformat(),
+        atom_date=lambda value: f"{value.isoformat()}T00:00:00Z",
     )
     return env
 
@@ -101,6 +105,8 @@ def page_globals(
         "menu": config.menu,
         "menu_pages": menu_pages(site.paginas.values()),
         "labels": COLLECTION_LABELS,
+        "soort_labels": SOORT_LABELS,
+        "entry_date": entry_date,
         "sections": SECTION_TITLES,
         "body": body,
         "asset": asset,
@@ -137,16 +143,25 @@ def render_pages(
     env.globals.update(page_globals(site, assets, bodies))
     rendered = []
     for count, plan in enumerate(plans, 1):
-        rendered.append(render_one(plan, env, site.config.site_dir))
+        rendered.append(render_one(plan, env, site))
         if progress:
             progress(count)
     return rendered
 
 
-def render_one(plan: PagePlan, env: jinja2.Environment, site_dir: Path) -> Rendered:
+def render_one(plan: PagePlan, env: jinja2.Environment, site: Site) -> Rendered:
+    if plan.template == CALENDAR:
+        data = calendar_bytes(
+            plan.context["cafes"],  # type: ignore[arg-type]
+            site.werkplaatsen,
+            site.config,
+            site.today,
+            str(plan.context["name"]),
+        )
+        return Rendered(plan.output_file, data)
     try:
         template = env.get_template(plan.template)
         text = template.render(page_path=plan.path, **plan.context)
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
-        raise RenderError(_template_diagnostic(site_dir, exc)) from exc
+        raise RenderError(_template_diagnostic(site.config.site_dir, exc)) from exc
     return Rendered(plan.output_file, text.encode("utf-8"))

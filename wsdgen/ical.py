@@ -1,0 +1,83 @@
+"""Helper for rendering: iCalendar files of kenniscafés, made with the icalendar library.
+
+Times are Europe/Amsterdam when begintijd (and eindtijd) are given, else the event is
+all-day. UIDs are derived from the slug and the site's host, so a calendar app that
+subscribed to the feed updates an event instead of adding it twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from .config import SiteConfig
+from .records import Kenniscafe, Werkplaats
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+DEFAULT_DURATION = dt.timedelta(hours=2)
+PRODID = "-//Werkplaatsen Sociaal Domein//wsdgen//NL"
+
+
+def event_uid(cafe: Kenniscafe, config: SiteConfig) -> str:
+    host = urlsplit(config.base_url).hostname or "wsdgen.local"
+    return f"kenniscafe-{cafe.slug}@{host}"
+
+
+def description(cafe: Kenniscafe, werkplaats: Werkplaats | None) -> str:
+    parts = [cafe.summary or ""]
+    if werkplaats:
+        parts.append(f"Kenniscafé van {werkplaats.title}.")
+    return " ".join(p for p in parts if p).strip()
+
+
+def make_event(
+    cafe: Kenniscafe, werkplaats: Werkplaats | None, config: SiteConfig, stamp: dt.datetime
+) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", event_uid(cafe, config))
+    event.add("dtstamp", stamp)
+    event.add("summary", cafe.title)
+    if cafe.begintijd:
+        start = dt.datetime.combine(cafe.datum, cafe.begintijd, tzinfo=AMSTERDAM)
+        end = (
+            dt.datetime.combine(cafe.datum, cafe.eindtijd, tzinfo=AMSTERDAM)
+            if cafe.eindtijd
+            else start + DEFAULT_DURATION
+        )
+        event.add("dtstart", start)
+        event.add("dtend", end)
+    else:
+        event.add("dtstart", cafe.datum)
+        event.add("dtend", cafe.datum + dt.timedelta(days=1))
+    if cafe.locatie:
+        event.add("location", cafe.locatie)
+    event.add("url", config.absolute_url(cafe.path))
+    text = description(cafe, werkplaats)
+    if text:
+        event.add("description", text)
+    return event
+
+
+def calendar_bytes(
+    cafes: Iterable[Kenniscafe],
+    werkplaatsen: dict[str, Werkplaats],
+    config: SiteConfig,
+    today: dt.date,
+    name: str,
+) -> bytes:
+    """An iCalendar file with one VEVENT per kenniscafé (DTSTAMP: the build date)."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Amsterdam")
+    stamp = dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC)
+    for cafe in sorted(cafes, key=lambda c: (c.datum, c.slug)):
+        calendar.add_component(make_event(cafe, werkplaatsen.get(cafe.werkplaats), config, stamp))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
