@@ -440,7 +440,14 @@ def plan_nieuws(site: Site) -> list[PagePlan]:
         PagePlan(
             "/nieuws/",
             "nieuws-overzicht.html",
-            {"title": "Nieuws", "news": news, "crumbs": crumbs()},
+            {
+                "title": "Nieuws",
+                "by_year": [
+                    (year, list(group))
+                    for year, group in itertools.groupby(news, key=lambda n: n.datum.year)
+                ],
+                "crumbs": crumbs(),
+            },
             frozenset(card_deps(news)),
         )
     ]

@@ -11,6 +11,7 @@ regio). The language comes from ``<html lang="nl">``, so Dutch stemming applies.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pagefind.index import IndexConfig, PagefindIndex
@@ -25,5 +26,10 @@ async def _index(folder: Path) -> None:
 
 
 def write_search_index(folder: Path) -> None:
-    """Index every written HTML page that has a search body; the bundle goes to pagefind/."""
-    asyncio.run(_index(folder))
+    """Index every written HTML page that has a search body; the bundle goes to pagefind/.
+
+    Runs in its own thread, so it works also where an event loop is already running
+    (the live-reload server, a browser test).
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _index(folder)).result()
