@@ -187,3 +187,44 @@ def test_ics_files_parse_with_stable_uids(real: Path) -> None:
     assert event.decoded("DTSTART") == dt.date(2019, 5, 23)
     for ics in (real / "werkplaatsen").glob("*/agenda.ics"):
         icalendar.Calendar.from_ical(ics.read_bytes())
+
+
+@pytest.fixture(scope="module")
+def sub_path_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real site built for https://host/wsd/ and served under /wsd/."""
+    from wsdgen.pipeline import BuildOptions, build
+
+    root = tmp_path_factory.mktemp("subpath")
+    options = BuildOptions(
+        site_dir=REPO,
+        out=str(root / "wsd"),
+        base_url="https://example.org/wsd/",
+        today=dt.date.fromisoformat(TODAY),
+    )
+    assert build(options).exit_code == 0
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_search_works_under_a_sub_path(browser, sub_path_server: str) -> None:
+    tab = browser.new_page()
+    failed: list[str] = []
+    tab.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    tab.goto(sub_path_server + "/wsd/")
+    tab.fill("#zoekterm", "huisuitzetting")
+    tab.press("#zoekterm", "Enter")
+    tab.wait_for_url("**/wsd/zoeken/?q=huisuitzetting")
+    tab.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+    links = tab.locator(".pagefind-ui__result-link").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    tab.goto(sub_path_server + links[0])
+    title = tab.locator("h1").inner_text()
+    tab.close()
+    assert "/wsd/kenniscafes/2019-05-23-voorkomen-huisuitzettingen/" in links
+    assert title
+    assert failed == []

@@ -91,8 +91,12 @@ FIELD_MISTAKES = [
         ["themas", "armoed", "armoede"],
     ),
     ("misspelt field name", cafe(*GOOD_CAFE, "datun: 2019-05-23"), 5, ["datun", "datum"]),
-    ("field name from another vocabulary", cafe(*GOOD_CAFE, "plaats: De Brug"), 5,
-     ["plaats", "locatie"]),
+    (
+        "field name from another vocabulary",
+        cafe(*GOOD_CAFE, "plaats: De Brug"),
+        5,
+        ["plaats", "locatie"],
+    ),
     ("duplicate key", cafe(*GOOD_CAFE, "datum: 2019-05-24"), 5, ["datum", "twee keer"]),
     ("missing required field", cafe("datum: 2019-05-23"), 1, ["werkplaats", "verplicht"]),
     (
@@ -129,12 +133,24 @@ FIELD_MISTAKES = [
     ("empty title", cafe(*GOOD_CAFE).replace("title: Kenniscafé", 'title: ""'), 2, ["title"]),
     ("list where text is expected", cafe(*GOOD_CAFE, "locatie: [a, b]"), 5, ["locatie", "tekst"]),
     ("yaml syntax error", cafe(*GOOD_CAFE, "locatie: Rotterdam: De Brug"), 5, ["dubbele punt"]),
-    ("unclosed quote: the line where the value starts", cafe(*GOOD_CAFE,
-     'locatie: "De Brug', "sprekers: [a]"), 5, ["aanhalingsteken"]),
-    ("text after a quoted value", cafe(*GOOD_CAFE, 'locatie: "De Brug" Rotterdam'), 5,
-     ["aanhalingstekens"]),
-    ("value lost after #", cafe("datum: 2019-05-23", "werkplaats: #rotterdam"), 4,
-     ["werkplaats", "#", "aanhalingstekens"]),
+    (
+        "unclosed quote: the line where the value starts",
+        cafe(*GOOD_CAFE, 'locatie: "De Brug', "sprekers: [a]"),
+        5,
+        ["aanhalingsteken"],
+    ),
+    (
+        "text after a quoted value",
+        cafe(*GOOD_CAFE, 'locatie: "De Brug" Rotterdam'),
+        5,
+        ["aanhalingstekens"],
+    ),
+    (
+        "value lost after #",
+        cafe("datum: 2019-05-23", "werkplaats: #rotterdam"),
+        4,
+        ["werkplaats", "#", "aanhalingstekens"],
+    ),
     ("yaml alias refused", cafe(*GOOD_CAFE, "locatie: &a x", "summary: *a"), 6, ["aliassen"]),
 ]
 

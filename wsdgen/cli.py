@@ -141,7 +141,20 @@ def run_build(args: argparse.Namespace, write: bool) -> int:
     if not getattr(args, "quiet", False) or result.exit_code != EXIT_OK:
         stream = sys.stdout if result.exit_code == EXIT_OK else sys.stderr
         print(summary(result, "build" if write else "controle"), file=stream)
+    if write and result.exit_code == EXIT_OK and not args.quiet:
+        print_redirects(result)
     return result.exit_code
+
+
+def print_redirects(result: BuildResult) -> None:
+    """List every old address that now leads to a new page (also in /_redirects)."""
+    if result.site is None:
+        return
+    pairs = sorted((alias, e.path) for e in result.site.entries() for alias in e.aliases)
+    if pairs:
+        print(f"wsdgen: {len(pairs)} oude adressen verwijzen door (zie ook /_redirects):")
+        for alias, target in pairs:
+            print(f"  {alias} -> {target}")
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -168,6 +181,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_new(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`); nothing left to tell.
+        sys.stdout = None  # type: ignore[assignment]
+        return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         print(
             f"wsdgen: error: onverwachte fout ({type(exc).__name__}: {exc}); "

@@ -88,6 +88,8 @@ def render_markdown(text: str, base_path: str = "/") -> str:
 
 
 def body_key(text: str, base_path: str) -> str:
-    """The cache key of a rendered body: its text, the base path and the rules' version."""
-    data = f"{RENDER_VERSION}\0{base_path}\0{text}".encode()
+    """The cache key of a rendered body: its text, the base path, the rules' version and
+    the versions of Markdown and nh3 (an upgrade may render the same text differently)."""
+    versions = f"{RENDER_VERSION}/{markdown.__version__}/{nh3.__version__}"
+    data = f"{versions}\0{base_path}\0{text}".encode()
     return hashlib.sha256(data).hexdigest()

@@ -50,6 +50,8 @@ def publish(
     try:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+        # mkdtemp makes the folder private (0700); a web server must be able to read it.
+        staging.chmod(0o777 & ~current_umask())
     except OSError as exc:
         return [diag.error(_shown(out_dir, site_dir), 1, f"kan niet schrijven ({exc.strerror})")]
     try:
@@ -74,6 +76,12 @@ def publish(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return []
+
+
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_tree(root: Path, rendered: Iterable[Rendered], assets: Iterable[AssetFile]) -> None:

@@ -1,35 +1,37 @@
 """Write the full-text search index (Pagefind) into the new output folder before the swap.
 
-Pagefind reads the written HTML of the new folder in one call (each call to its
-service costs about 0.1 s, so pages are not sent one by one). Result URLs are
-relative to the site root; the search page passes the base path to Pagefind's UI
-(``baseUrl``). Only the parts marked ``data-pagefind-body`` (entry pages) are
+Pagefind's command line (from the ``pagefind[bin]`` package) reads the written HTML
+of the new folder. Only the parts marked ``data-pagefind-body`` (entry pages) are
 indexed, with the filters marked ``data-pagefind-filter`` (soort, werkplaats, thema,
 regio). The language comes from ``<html lang="nl">``, so Dutch stemming applies.
+Result URLs are relative to the site root; the search page passes the base path to
+Pagefind's UI (``baseUrl``).
+
+The command line is used rather than Pagefind's Python API: the API's service can be
+closed before its last file is fully written, which left truncated files here.
 """
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
+import subprocess
+import sys
 from pathlib import Path
 
-from pagefind.index import IndexConfig, PagefindIndex
 
-INDEX_FOLDER = "pagefind"
-
-
-async def _index(folder: Path) -> None:
-    settings = IndexConfig(output_path=str(folder / INDEX_FOLDER))
-    async with PagefindIndex(config=settings) as index:
-        await index.add_directory(str(folder), glob="**/*.html")
+class SearchIndexError(RuntimeError):
+    """Pagefind could not index the site; the message is Pagefind's own."""
 
 
 def write_search_index(folder: Path) -> None:
-    """Index every written HTML page that has a search body; the bundle goes to pagefind/.
-
-    Runs in its own thread, so it works also where an event loop is already running
-    (the live-reload server, a browser test).
-    """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, _index(folder)).result()
+    """Index every written HTML page that has a search body; the bundle goes to pagefind/."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise SearchIndexError(
+            "de zoekindex kon niet gemaakt worden" + (f": {detail[-1]}" if detail else "")
+        )
