@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -200,23 +201,33 @@ def internal_links(out: Path, base_path: str = "/") -> list[tuple[Path, str]]:
     links = []
     for file in out.rglob("*.html"):
         relative = file.relative_to(out).as_posix()
-        page_url = base_path + (
-            relative[: -len("index.html")] if relative.endswith("index.html") else relative
-        )
+        folder = relative[: -len("index.html")] if relative.endswith("index.html") else relative
+        page_url = base_path + folder
         soup = BeautifulSoup(file.read_text(encoding="utf-8"), "lxml")
         for tag in soup.find_all(["a", "link", "img", "script"]):
             target = tag.get("href") or tag.get("src")
-            if target and not urlsplit(target).scheme and not target.startswith("#"):
+            if target and not urlsplit(target).scheme:
                 links.append((file, urljoin(page_url, target)))
     return links
 
 
+@functools.cache
+def ids_in(file: Path) -> frozenset[str]:
+    soup = BeautifulSoup(file.read_text(encoding="utf-8"), "lxml")
+    return frozenset(tag["id"] for tag in soup.find_all(id=True))
+
+
 def resolves(out: Path, base_path: str, target: str) -> bool:
-    path = urlsplit(target).path
-    if not path.startswith(base_path):
+    """The link leads to a file of the output, and its #fragment to an element there."""
+    parts = urlsplit(target)
+    if not parts.path.startswith(base_path):
         return False
-    file = out / path[len(base_path) :]
-    return (file / "index.html").is_file() if path.endswith("/") else file.is_file()
+    file = out / parts.path[len(base_path) :]
+    if parts.path.endswith("/"):
+        file = file / "index.html"
+    if not file.is_file():
+        return False
+    return not parts.fragment or parts.fragment in ids_in(file)
 
 
 def test_every_internal_link_resolves(built: Path) -> None:

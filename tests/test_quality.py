@@ -46,7 +46,9 @@ PAGE_TYPES = [
     "/kenniscafes/",
     "/kenniscafes/2019-05-23-voorkomen-huisuitzettingen/",
     "/publicaties/",
+    "/publicaties/broedplaatsen-voor-nieuwe-antwoorden/",
     "/nieuws/",
+    "/nieuws/2017-09-26-conferentie-samen-leren-en-ontwikkelen/",
     "/over-ons/",
     "/toegankelijkheid/",
     "/zoeken/",
@@ -97,11 +99,12 @@ def browser():
         browser.close()
 
 
+@pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("path", PAGE_TYPES)
-def test_no_axe_violations_wcag21_aa(browser, server: str, path: str) -> None:
+def test_no_axe_violations_wcag21_aa(browser, server: str, path: str, width: int) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    context = browser.new_context(viewport={"width": 375, "height": 800})
+    context = browser.new_context(viewport={"width": width, "height": 800})
     tab = context.new_page()
     requests: list[str] = []
     tab.on("request", lambda request: requests.append(request.url))

@@ -53,3 +53,26 @@ def test_huisuitzettingen_kenniscafe_is_on_the_armoede_theme(real: Path) -> None
     soup = page(real, "/themas/armoede/")
     links = {a["href"] for a in soup.select(".card-title a")}
     assert "/kenniscafes/2019-05-23-voorkomen-huisuitzettingen/" in links
+
+
+def test_sitemap_of_the_real_site_lists_exactly_its_pages(real: Path) -> None:
+    import re
+    from urllib.parse import urlsplit
+
+    sitemap = (real / "sitemap.xml").read_text(encoding="utf-8")
+    listed = {urlsplit(loc).path for loc in re.findall(r"<loc>(.*?)</loc>", sitemap)}
+    folders = {f.parent.relative_to(real).as_posix() for f in real.rglob("index.html")}
+    pages = {"/" if folder == "." else f"/{folder}/" for folder in folders}
+    redirects = {p for p in pages if p.startswith("/actueel/")}
+    assert redirects
+    assert listed == pages - redirects
+
+
+def test_skip_link_target_exists_on_every_page(real: Path) -> None:
+    for file in real.rglob("index.html"):
+        if "actueel" in file.parts:
+            continue
+        soup = page(real, "/" + file.parent.relative_to(real).as_posix() + "/")
+        skip = soup.select_one("a.skip-link")
+        assert skip["href"] == "#inhoud"
+        assert soup.find(id="inhoud").name == "main"
