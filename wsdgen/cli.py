@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -122,6 +123,34 @@ def summary(result: BuildResult, verb: str) -> str:
     )
 
 
+def show_progress(args: argparse.Namespace) -> bool:
+    """A progress line only for a person at a terminal: not in CI, not with --quiet."""
+    return not getattr(args, "quiet", False) and not os.environ.get("CI") and sys.stderr.isatty()
+
+
+class ProgressLine:
+    """'Pagina's maken: 1200/10000' on one line, shown once a build takes over a second."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.shown = False
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.started < self.DELAY or (now - self.last < 0.1 and done < total):
+            return
+        self.last = now
+        self.shown = True
+        print(f"\rPagina's maken: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
 def run_build(args: argparse.Namespace, write: bool) -> int:
     from .cache import DiskCache
 
@@ -133,10 +162,14 @@ def run_build(args: argparse.Namespace, write: bool) -> int:
         strict=args.strict,
         today=args.today or dt.date.today(),
         write=write,
+        jobs=getattr(args, "jobs", 1),
     )
     cache_dir = getattr(args, "cache", None)
     body_cache = DiskCache(Path(cache_dir)) if cache_dir and write else None
-    result = build(options, body_cache)
+    progress = ProgressLine() if show_progress(args) else None
+    result = build(options, body_cache, progress)
+    if progress:
+        progress.close()
     report(result.diagnostics, args.format)
     if not getattr(args, "quiet", False) or result.exit_code != EXIT_OK:
         stream = sys.stdout if result.exit_code == EXIT_OK else sys.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from .validate import validate_entries
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
+# Called as pages are rendered: (pages done, pages in all).
+Progress = Callable[[int, int], None]
+
 
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
@@ -31,6 +35,7 @@ class BuildOptions:
     strict: bool = False
     today: dt.date = field(default_factory=dt.date.today)
     write: bool = True
+    jobs: int = 1
 
 
 @dataclass(slots=True)
@@ -83,16 +88,24 @@ def load_site(options: BuildOptions) -> tuple[Loaded | None, BuildResult | None]
 
 
 def render_site(
-    loaded: Loaded, body_cache: BodyCache | None = None
+    loaded: Loaded,
+    body_cache: BodyCache | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
 ) -> tuple[list[PagePlan], list[Rendered]]:
     """Stages 4-5: plan and render every page in memory (may raise RenderError)."""
     plans = plan_pages(loaded.site)
     env = make_environment(loaded.config.site_dir)
-    bodies = render_bodies(loaded.site, body_cache)
-    return plans, render_pages(plans, env, loaded.site, loaded.assets, bodies)
+    bodies = render_bodies(loaded.site, body_cache, jobs)
+    rendered = render_pages(plans, env, loaded.site, loaded.assets, bodies, progress, jobs)
+    return plans, rendered
 
 
-def build(options: BuildOptions, body_cache: BodyCache | None = None) -> BuildResult:
+def build(
+    options: BuildOptions,
+    body_cache: BodyCache | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
     """Build the site; write it (atomically) only if every stage succeeded."""
     started = time.perf_counter()
     loaded, failed = load_site(options)
@@ -105,7 +118,7 @@ def build(options: BuildOptions, body_cache: BodyCache | None = None) -> BuildRe
         if problem:
             return BuildResult(EXIT_USAGE, [diag.error("config.yaml", 1, problem)])
     try:
-        _, rendered = render_site(loaded, body_cache)
+        _, rendered = render_site(loaded, body_cache, options.jobs, progress)
     except RenderError as exc:
         return BuildResult(EXIT_CONTENT, [*loaded.diagnostics, exc.diagnostic], site=loaded.site)
     if options.write:

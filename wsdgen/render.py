@@ -6,9 +6,11 @@ site overrides any built-in template by placing one with the same name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, MutableMapping
+import multiprocessing
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -29,6 +31,8 @@ THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"
 CALENDAR = "calendar.ics"
 
 BodyCache = MutableMapping[str, str]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,19 +76,45 @@ def make_environment(site_dir: Path) -> jinja2.Environment:
     return env
 
 
-def render_bodies(site: Site, cache: BodyCache | None = None) -> dict[tuple[str, str], Markup]:
-    """Render every entry's Markdown body once, reusing cached HTML by content hash."""
+def _render_body(item: tuple[str, str, str]) -> tuple[str, str]:
+    key, text, base_path = item
+    return key, render_markdown(text, base_path)
+
+
+def render_bodies(
+    site: Site, cache: BodyCache | None = None, jobs: int = 1
+) -> dict[tuple[str, str], Markup]:
+    """Render every entry's Markdown body once, reusing cached HTML by content hash.
+
+    Markdown is where a Python generator spends its time, so bodies that are not in
+    the cache are rendered by ``jobs`` worker processes.
+    """
     cache = {} if cache is None else cache
     base_path = site.config.base_path
-    bodies: dict[tuple[str, str], Markup] = {}
+    keys = {entry.key: body_key(entry.body, base_path) for entry in site.entries()}
+    missing: dict[str, str] = {}
     for entry in site.entries():
-        key = body_key(entry.body, base_path)
-        html = cache.get(key)
-        if html is None:
-            html = render_markdown(entry.body, base_path)
-            cache[key] = html
-        bodies[entry.key] = Markup(html)
-    return bodies
+        key = keys[entry.key]
+        if key not in missing and cache.get(key) is None:
+            missing[key] = entry.body
+    items = [(key, text, base_path) for key, text in missing.items()]
+    for key, html in map_in_workers(_render_body, items, jobs):
+        cache[key] = html
+    return {entry_key: Markup(cache[key]) for entry_key, key in keys.items()}
+
+
+# Work below this size is done in-process: starting workers costs more than it saves.
+PARALLEL_THRESHOLD = 64
+
+
+def map_in_workers(function: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
+    """Map over items in ``jobs`` forked processes (or in-process for small work)."""
+    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+        yield from map(function, items)
+        return
+    chunk = max(1, min(64, len(items) // (jobs * 8)))
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(function, items, chunksize=chunk)
 
 
 def page_globals(
@@ -131,21 +161,43 @@ def _template_diagnostic(site_dir: Path, exc: Exception) -> Diagnostic:
     return diag.error(shown, line, f"fout in sjabloon: {message}")
 
 
+# What forked page-rendering workers need; set just before the pool starts.
+_WORKER_STATE: tuple[list[PagePlan], jinja2.Environment, Site] | None = None
+
+
+def _render_plan_at(index: int) -> Rendered | Diagnostic:
+    assert _WORKER_STATE is not None
+    plans, env, site = _WORKER_STATE
+    try:
+        return render_one(plans[index], env, site)
+    except RenderError as exc:
+        return exc.diagnostic
+
+
 def render_pages(
-    plans: Iterable[PagePlan],
+    plans: Sequence[PagePlan],
     env: jinja2.Environment,
     site: Site,
     assets: Assets,
     bodies: dict[tuple[str, str], Markup],
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> list[Rendered]:
-    """Render every plan; raise RenderError for the first template that fails."""
+    """Render every plan (in ``jobs`` processes); raise RenderError on a failing template."""
+    global _WORKER_STATE
     env.globals.update(page_globals(site, assets, bodies))
-    rendered = []
-    for count, plan in enumerate(plans, 1):
-        rendered.append(render_one(plan, env, site))
-        if progress:
-            progress(count)
+    plans = list(plans)
+    _WORKER_STATE = (plans, env, site)
+    rendered: list[Rendered] = []
+    try:
+        for count, result in enumerate(map_in_workers(_render_plan_at, range(len(plans)), jobs), 1):
+            if isinstance(result, Diagnostic):
+                raise RenderError(result)
+            rendered.append(result)
+            if progress:
+                progress(count, len(plans))
+    finally:
+        _WORKER_STATE = None
     return rendered
 
 

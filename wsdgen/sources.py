@@ -21,8 +21,19 @@ def is_ignored(name: str) -> bool:
     return name.startswith(("_", "."))
 
 
-def read_sources(site_dir: Path) -> tuple[list[RawEntry], list[Diagnostic]]:
-    """Read every entry under content/; report every unreadable or misplaced file."""
+SourceResult = tuple[RawEntry | None, list[Diagnostic]]
+# Per file (relative path): the hash of its bytes and what reading it gave.
+SourceCache = dict[str, tuple[str, SourceResult]]
+
+
+def read_sources(
+    site_dir: Path, cache: SourceCache | None = None
+) -> tuple[list[RawEntry], list[Diagnostic]]:
+    """Read every entry under content/; report every unreadable or misplaced file.
+
+    With a ``cache`` (kept by `serve`), a file whose bytes did not change is not parsed
+    again.
+    """
     content = site_dir / "content"
     if not content.is_dir():
         return [], [diag.error("content", 1, "de map content/ ontbreekt in de site")]
@@ -50,7 +61,7 @@ def read_sources(site_dir: Path) -> tuple[list[RawEntry], list[Diagnostic]]:
         for file in sorted(path.iterdir()):
             if is_ignored(file.name):
                 continue
-            entry, file_problems = read_entry_file_safely(site_dir, path.name, file)
+            entry, file_problems = read_entry_file_safely(site_dir, path.name, file, cache)
             problems.extend(file_problems)
             if entry is not None:
                 entries.append(entry)
@@ -58,11 +69,11 @@ def read_sources(site_dir: Path) -> tuple[list[RawEntry], list[Diagnostic]]:
 
 
 def read_entry_file_safely(
-    site_dir: Path, collection: str, file: Path
-) -> tuple[RawEntry | None, list[Diagnostic]]:
+    site_dir: Path, collection: str, file: Path, cache: SourceCache | None = None
+) -> SourceResult:
     """Like read_entry_file, but an unforeseen failure becomes an error on that file."""
     try:
-        return read_entry_file(site_dir, collection, file)
+        return read_entry_file(site_dir, collection, file, cache)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the whole run
         return None, [
             diag.error(
@@ -93,8 +104,8 @@ def entry_file_problem(site_dir: Path, file: Path) -> str | None:
 
 
 def read_entry_file(
-    site_dir: Path, collection: str, file: Path
-) -> tuple[RawEntry | None, list[Diagnostic]]:
+    site_dir: Path, collection: str, file: Path, cache: SourceCache | None = None
+) -> SourceResult:
     """Read one content file into a RawEntry, or explain in Dutch why it cannot be read."""
     rel = relative(site_dir, file)
     problem = entry_file_problem(site_dir, file)
@@ -109,6 +120,19 @@ def read_entry_file(
         data = file.read_bytes()
     except OSError as exc:
         return None, [diag.error(rel, 1, f"het bestand kan niet gelezen worden ({exc.strerror})")]
+    digest = hashlib.sha256(data).hexdigest()
+    if cache is not None:
+        known = cache.get(rel)
+        if known is not None and known[0] == digest:
+            return known[1]
+        cache[rel] = (digest, parse_entry_bytes(rel, collection, file, data, digest))
+        return cache[rel][1]
+    return parse_entry_bytes(rel, collection, file, data, digest)
+
+
+def parse_entry_bytes(
+    rel: str, collection: str, file: Path, data: bytes, digest: str
+) -> SourceResult:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -120,7 +144,6 @@ def read_entry_file(
     if "\x00" in text:
         return None, [diag.error(rel, 1, "het bestand bevat een nul-teken; is het wel tekst?")]
     slug = file.name[: -len(file.suffix)]
-    digest = hashlib.sha256(data).hexdigest()
     try:
         if file.suffix == ".md":
             return parse_markdown_entry(rel, collection, slug, text, digest), []

@@ -382,10 +382,38 @@ class EntryValidator:
         return Rejected(self.raw.collection, self.raw.slug, self.raw.path, draft, tuple(references))
 
 
+def validate_entry(
+    raw: RawEntry, extra_fields: dict[str, tuple[str, ...]]
+) -> tuple[Entry | Rejected, list[Diagnostic]]:
+    """Validate one entry into a record, or into a Rejected with its diagnostics."""
+    validator = EntryValidator(raw, extra_fields.get(raw.collection, ()))
+    try:
+        record = validator.run()
+    except Exception as exc:  # noqa: BLE001 - report on the file, never a traceback
+        validator.fail(1, f"onverwachte fout bij het controleren ({type(exc).__name__}: {exc})")
+        record = None
+    return (record if record is not None else validator.rejected()), validator.problems
+
+
+def duplicate_slug(raw: RawEntry, first_path: str) -> Diagnostic:
+    return diag.error(
+        raw.path,
+        1,
+        f"'{raw.slug}' bestaat al als {first_path}; elke naam mag maar één keer "
+        "voorkomen, verwijder of hernoem een van beide",
+    )
+
+
 def validate_entries(
-    raw_entries: list[RawEntry], extra_fields: dict[str, tuple[str, ...]]
+    raw_entries: list[RawEntry],
+    extra_fields: dict[str, tuple[str, ...]],
+    validate_one: Callable[[RawEntry], tuple[Entry | Rejected, list[Diagnostic]]] | None = None,
 ) -> tuple[list[Entry], list[Rejected], list[Diagnostic]]:
-    """Validate every entry; also catch two files that claim the same slug."""
+    """Validate every entry; also catch two files that claim the same slug.
+
+    ``validate_one`` lets `serve` reuse the results of files that did not change.
+    """
+    validate_one = validate_one or (lambda raw: validate_entry(raw, extra_fields))
     records: list[Entry] = []
     rejected: list[Rejected] = []
     problems: list[Diagnostic] = []
@@ -393,25 +421,13 @@ def validate_entries(
     for raw in raw_entries:
         key = (raw.collection, raw.slug)
         if key in seen:
-            problems.append(
-                diag.error(
-                    raw.path,
-                    1,
-                    f"'{raw.slug}' bestaat al als {seen[key]}; elke naam mag maar één keer "
-                    "voorkomen, verwijder of hernoem een van beide",
-                )
-            )
+            problems.append(duplicate_slug(raw, seen[key]))
             continue
         seen[key] = raw.path
-        validator = EntryValidator(raw, extra_fields.get(raw.collection, ()))
-        try:
-            record = validator.run()
-        except Exception as exc:  # noqa: BLE001 - report on the file, never a traceback
-            validator.fail(1, f"onverwachte fout bij het controleren ({type(exc).__name__}: {exc})")
-            record = None
-        problems.extend(validator.problems)
-        if record is not None:
-            records.append(record)
+        item, entry_problems = validate_one(raw)
+        problems.extend(entry_problems)
+        if isinstance(item, Entry):
+            records.append(item)
         else:
-            rejected.append(validator.rejected())
+            rejected.append(item)
     return records, rejected, problems

@@ -1,0 +1,239 @@
+"""Incremental re-rendering (serve): after any edit, the output equals a clean full build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import SITES, TODAY
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wsdgen.incremental import Rebuilder
+from wsdgen.pipeline import BuildOptions, build
+
+CAFE = "content/kenniscafes/2017-04-14-schulden.md"
+
+
+def options(site: Path) -> BuildOptions:
+    return BuildOptions(site_dir=site, today=dt.date.fromisoformat(TODAY), write=False)
+
+
+def full_build(site: Path) -> tuple[int, dict[str, bytes]]:
+    result = build(options(site))
+    return result.exit_code, {page.file: page.data for page in result.rendered}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    target = tmp_path / "site"
+    shutil.copytree(SITES / "mini", target)
+    return target
+
+
+def test_first_rebuild_equals_a_full_build(site: Path) -> None:
+    rebuilder = Rebuilder(options(site))
+    assert rebuilder.rebuild().exit_code == 0
+    assert rebuilder.outputs == full_build(site)[1]
+
+
+def test_nothing_changed_renders_nothing(site: Path) -> None:
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    assert rebuilder.rebuild().rendered == []
+
+
+def test_editing_a_kenniscafe_renders_exactly_the_pages_that_show_it(site: Path) -> None:
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    path = site / CAFE
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Kenniscafé over schulden", "Kenniscafé over geldzorgen"
+        )
+    )
+    result = rebuilder.rebuild()
+    assert set(result.rendered) == {
+        "kenniscafes/2017-04-14-schulden/index.html",
+        "kenniscafes/2017-04-14-schulden/agenda.ics",
+        "kenniscafes/index.html",
+        "kenniscafes/agenda.ics",
+        "werkplaatsen/rotterdam/index.html",
+        "werkplaatsen/rotterdam/agenda.ics",
+        "themas/armoede/index.html",
+        "themas/armoede/atom.xml",
+        "regios/zuid-holland/index.html",
+        # pages of other werkplaatsen that show it under "Ook over dit thema"
+        "kenniscafes/2030-06-01-toekomst/index.html",
+        "publicaties/armoede-rapport/index.html",
+        # the redirect page shows the title, the sitemap depends on every entry
+        "actueel/nieuwsberichten/kenniscafe-schulden/index.html",
+        "_redirects",
+        "sitemap.xml",
+    }
+    assert rebuilder.outputs == full_build(site)[1]
+
+
+def test_template_change_renders_the_pages_that_use_it(site: Path) -> None:
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    override = site / "templates/kenniscafe.html"
+    override.parent.mkdir()
+    override.write_text(
+        '{% extends "base.html" %}{% block content %}<h1>{{ title }}</h1>{% endblock %}\n',
+        encoding="utf-8",
+    )
+    result = rebuilder.rebuild()
+    assert sorted(result.rendered) == sorted(
+        f"kenniscafes/{slug}/index.html"
+        for slug in [
+            "2017-04-14-schulden",
+            "2018-03-01-wijkteams",
+            "2030-01-15-jeugd",
+            "2030-06-01-toekomst",
+        ]
+    )
+    assert rebuilder.outputs == full_build(site)[1]
+
+
+def test_an_error_keeps_the_last_good_output_and_a_fix_brings_it_back(site: Path) -> None:
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    good = dict(rebuilder.outputs)
+    path = site / CAFE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("datum: 2017-04-14", "datum: 2017-04-31"), encoding="utf-8")
+    result = rebuilder.rebuild()
+    assert result.exit_code == 1
+    assert [d.line for d in result.diagnostics] == [3]
+    assert rebuilder.outputs == good
+    path.write_text(text, encoding="utf-8")
+    assert rebuilder.rebuild().exit_code == 0
+    assert rebuilder.outputs == good
+
+
+# --- property test: random edit sequences -------------------------------------------
+
+CAFES = ["2017-04-14-schulden", "2018-03-01-wijkteams", "2030-06-01-toekomst"]
+edit = st.one_of(
+    st.tuples(st.just("title"), st.sampled_from(CAFES), st.text("abc xyz", min_size=1, max_size=8)),
+    st.tuples(
+        st.just("date"), st.sampled_from(CAFES), st.dates(dt.date(2015, 1, 1), dt.date(2032, 1, 1))
+    ),
+    st.tuples(
+        st.just("werkplaats"),
+        st.sampled_from(CAFES),
+        st.sampled_from(["amsterdam", "rotterdam", "grensregio", "nergens"]),
+    ),
+    st.tuples(
+        st.just("themas"),
+        st.sampled_from(CAFES),
+        st.lists(st.sampled_from(["armoede", "sociale-basis", "jeugd"]), max_size=3, unique=True),
+    ),
+    st.tuples(st.just("body"), st.sampled_from(CAFES), st.text("abc #*-\n", max_size=30)),
+    st.tuples(
+        st.just("add"),
+        st.integers(0, 99),
+        st.sampled_from(["kenniscafes", "nieuws", "publicaties"]),
+    ),
+    st.tuples(st.just("rename"), st.sampled_from(CAFES), st.integers(0, 99)),
+    st.tuples(st.just("delete"), st.sampled_from([*CAFES, "new"]), st.just(None)),
+    st.tuples(
+        st.just("werkplaats-themas"),
+        st.sampled_from(["amsterdam", "rotterdam"]),
+        st.lists(st.sampled_from(["armoede", "sociale-basis", "jeugd"]), max_size=3, unique=True),
+    ),
+    st.tuples(st.just("page-menu"), st.integers(0, 3), st.just(None)),
+    st.tuples(st.just("config"), st.sampled_from(["Testsite A", "Testsite B"]), st.just(None)),
+    st.tuples(st.just("template"), st.sampled_from(["", "<p>Eigen voet</p>\n"]), st.just(None)),
+)
+
+
+def find_cafe(site: Path, slug: str) -> Path | None:
+    matches = sorted((site / "content/kenniscafes").glob(f"{slug}*.md"))
+    return matches[0] if matches else None
+
+
+def set_field(path: Path, name: str, value: str) -> None:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    end = lines.index("---", 1)
+    kept = [line for line in lines[1:end] if not line.startswith(f"{name}:")]
+    path.write_text("\n".join(["---", *kept, f"{name}: {value}", *lines[end:]]), encoding="utf-8")
+
+
+def apply(site: Path, step: tuple) -> None:
+    kind, target, value = step
+    if kind in ("title", "date", "werkplaats", "themas", "body", "rename", "delete"):
+        path = find_cafe(site, target) if target != "new" else None
+        if path is None:
+            news = sorted((site / "content").glob("*/nieuw-*.md"))
+            path = news[0] if kind == "delete" and news else None
+        if path is None:
+            return
+        if kind == "title":
+            set_field(path, "title", f'"{value}"')
+        elif kind == "date":
+            set_field(path, "datum", value.isoformat())
+        elif kind == "werkplaats":
+            set_field(path, "werkplaats", value)
+        elif kind == "themas":
+            set_field(path, "themas", "[" + ", ".join(value) + "]")
+        elif kind == "body":
+            text = path.read_text(encoding="utf-8")
+            head, _, _ = text.rpartition("---\n")
+            path.write_text(head + "---\n" + value, encoding="utf-8")
+        elif kind == "rename":
+            path.rename(path.with_name(f"{target}-{value}.md"))
+        else:
+            path.unlink()
+    elif kind == "add":
+        folder = site / "content" / value
+        fields = {
+            "kenniscafes": "datum: 2029-01-01\nwerkplaats: amsterdam\nthemas: [armoede]",
+            "nieuws": "datum: 2020-02-02\nthemas: [sociale-basis]",
+            "publicaties": "jaar: 2021\nwerkplaats: rotterdam\nthemas: [armoede]",
+        }[value]
+        (folder / f"nieuw-{target}.md").write_text(
+            f"---\ntitle: Nieuw {target}\n{fields}\n---\nTekst {target}.\n", encoding="utf-8"
+        )
+    elif kind == "werkplaats-themas":
+        set_field(
+            site / f"content/werkplaatsen/{target}.md", "themas", "[" + ", ".join(value) + "]"
+        )
+    elif kind == "page-menu":
+        set_field(site / "content/paginas/over-ons.md", "menu", str(target))
+    elif kind == "config":
+        config = site / "config.yaml"
+        lines = config.read_text(encoding="utf-8").splitlines()
+        config.write_text("\n".join([f"title: {target}", *lines[1:]]) + "\n", encoding="utf-8")
+    elif kind == "template":
+        override = site / "templates/partials/footer.html"
+        if target:
+            override.parent.mkdir(parents=True, exist_ok=True)
+            override.write_text(target, encoding="utf-8")
+        elif override.exists():
+            override.unlink()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(edit, min_size=1, max_size=8))
+def test_incremental_equals_full_build_after_every_step(steps: list[tuple]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        shutil.copytree(SITES / "mini", site)
+        rebuilder = Rebuilder(options(site))
+        assert rebuilder.rebuild().exit_code == 0
+        last_good = dict(rebuilder.outputs)
+        for step in steps:
+            apply(site, step)
+            result = rebuilder.rebuild()
+            code, expected = full_build(site)
+            assert result.exit_code == code, step
+            if code == 0:
+                assert rebuilder.outputs == expected, step
+                last_good = dict(rebuilder.outputs)
+            else:
+                assert rebuilder.outputs == last_good, step

@@ -1,0 +1,240 @@
+"""Incremental re-rendering for `serve`: after a change, render only the pages it touched.
+
+Every rebuild re-reads the content folder (unchanged files are recognised by the hash
+of their bytes and not parsed again), validates only changed files, and recomputes
+the site graph and the page plans, which are cheap. A page is rendered again only
+when its *fingerprint* changed: a hash of everything it was made from, namely
+
+- the site-wide inputs: config.yaml and the command-line settings, the build date,
+  the asset URLs, and the free pages (every page's menu and footer show them);
+- its template and every template that template extends or includes;
+- its path and the entries it shows (``PagePlan.deps``), each with the hash of its
+  file. A page that starts or stops showing an entry gets a new set of deps, so it is
+  re-rendered too.
+
+Correctness rests on the fingerprints, which a property test checks: after any
+sequence of edits the output equals a clean full build, byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+
+import jinja2
+import jinja2.meta
+
+from . import diagnostics as diag
+from .assets import collect_assets
+from .config import CONFIG_FILE, Overrides, SiteConfig, config_warnings, load_config
+from .diagnostics import Diagnostic
+from .graph import Site, link_site
+from .pages import ALL, PagePlan, plan_pages
+from .pipeline import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, BuildOptions
+from .records import Entry, RawEntry, Rejected
+from .render import (
+    BodyCache,
+    RenderError,
+    make_environment,
+    page_globals,
+    render_bodies,
+    render_one,
+)
+from .sources import SourceCache, read_sources
+from .validate import validate_entries, validate_entry
+
+
+@dataclass(slots=True)
+class RebuildResult:
+    exit_code: int
+    diagnostics: list[Diagnostic]
+    rendered: list[str] = field(default_factory=list)  # files rendered in this step
+    removed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def digest(*parts: str | bytes) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode() if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+class TemplateDigests:
+    """The hash of each template together with everything it extends or includes."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self.memo: dict[str, str] = {}
+
+    def source(self, name: str) -> str:
+        assert self.env.loader is not None
+        return self.env.loader.get_source(self.env, name)[0]
+
+    def closure(self, name: str) -> set[str] | None:
+        """All templates a template uses, or None when a name is computed at run time."""
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            for referenced in jinja2.meta.find_referenced_templates(
+                self.env.parse(self.source(current))
+            ):
+                if referenced is None:
+                    return None
+                todo.append(referenced)
+        return seen
+
+    def of(self, name: str) -> str:
+        if name not in self.memo:
+            try:
+                names = self.closure(name)
+            except jinja2.TemplateError:
+                names = None
+            if names is None:
+                assert self.env.loader is not None
+                names = set(self.env.loader.list_templates())
+            self.memo[name] = digest(*(f"{n}\0{self.safe_source(n)}" for n in sorted(names)))
+        return self.memo[name]
+
+    def safe_source(self, name: str) -> str:
+        try:
+            return self.source(name)
+        except jinja2.TemplateError:
+            return ""
+
+
+class Rebuilder:
+    """Keeps the last good site in memory and brings it up to date after each change."""
+
+    def __init__(self, options: BuildOptions, body_cache: BodyCache | None = None) -> None:
+        self.options = options
+        self.body_cache: BodyCache = {} if body_cache is None else body_cache
+        self.outputs: dict[str, bytes] = {}
+        self.fingerprints: dict[str, str] = {}
+        self.sources: SourceCache = {}
+        self.validated: dict[tuple[str, str], tuple[Entry | Rejected, list[Diagnostic]]] = {}
+        self.settings_digest = ""
+        self.site: Site | None = None
+        self.diagnostics: list[Diagnostic] = []
+
+    def rebuild(self) -> RebuildResult:
+        """Bring the in-memory output up to date; on errors keep the last good output."""
+        started = time.perf_counter()
+        result = self._rebuild()
+        result.seconds = time.perf_counter() - started
+        self.diagnostics = result.diagnostics
+        return result
+
+    def _rebuild(self) -> RebuildResult:
+        options = self.options
+        overrides = Overrides(output=options.out, base_url=options.base_url)
+        config, problems = load_config(options.site_dir, overrides)
+        if config is None:
+            return RebuildResult(EXIT_USAGE, problems)
+        settings = self.settings_of(config)
+        if settings != self.settings_digest:
+            # config.yaml or a command-line setting changed: start from scratch.
+            self.validated.clear()
+            self.fingerprints.clear()
+            self.settings_digest = settings
+        raw_entries, read_problems = read_sources(config.site_dir, self.sources)
+        assets, asset_problems = collect_assets(config.site_dir)
+        records, rejected, validation_problems = self.validate(raw_entries, config)
+        site, graph_problems = link_site(
+            records, config, options.today, options.drafts, assets.site_paths, rejected
+        )
+        found = diag.sorted_unique(
+            diag.apply_strict(
+                [
+                    *config_warnings(config),
+                    *read_problems,
+                    *asset_problems,
+                    *validation_problems,
+                    *graph_problems,
+                ],
+                options.strict,
+            )
+        )
+        if diag.has_errors(found):
+            return RebuildResult(EXIT_CONTENT, found)
+        plans = plan_pages(site)
+        env = make_environment(config.site_dir)
+        bodies = render_bodies(site, self.body_cache)
+        env.globals.update(page_globals(site, assets, bodies))
+        site_wide = digest(settings, assets.digest(), *self.page_digests(site))
+        templates = TemplateDigests(env)
+        entry_digests = {entry.key: entry.source.digest for entry in site.entries()}
+        everything = digest(*(f"{k}{v}" for k, v in sorted(entry_digests.items())))
+        fresh: dict[str, str] = {}
+        changed: list[PagePlan] = []
+        for plan in plans:
+            fingerprint = self.fingerprint(plan, site_wide, templates, entry_digests, everything)
+            fresh[plan.output_file] = fingerprint
+            if self.fingerprints.get(plan.output_file) != fingerprint:
+                changed.append(plan)
+        try:
+            rendered = [render_one(plan, env, site) for plan in changed]
+        except RenderError as exc:
+            return RebuildResult(EXIT_CONTENT, [*found, exc.diagnostic])
+        for page in rendered:
+            self.outputs[page.file] = page.data
+        removed = sorted(set(self.outputs) - set(fresh))
+        for file in removed:
+            del self.outputs[file]
+        self.fingerprints = fresh
+        self.site = site
+        return RebuildResult(EXIT_OK, found, [page.file for page in rendered], removed)
+
+    def settings_of(self, config: SiteConfig) -> str:
+        """Everything site-wide that is not content: config.yaml and the build options."""
+        try:
+            config_bytes = (config.site_dir / CONFIG_FILE).read_bytes()
+        except OSError:
+            config_bytes = b""
+        options = self.options
+        return digest(
+            config_bytes,
+            repr((options.out, options.base_url, options.drafts, options.today.isoformat())),
+        )
+
+    @staticmethod
+    def page_digests(site: Site) -> list[str]:
+        return [f"{slug}{page.source.digest}" for slug, page in sorted(site.paginas.items())]
+
+    @staticmethod
+    def fingerprint(
+        plan: PagePlan,
+        site_wide: str,
+        templates: TemplateDigests,
+        entry_digests: dict[tuple[str, str], str],
+        everything: str,
+    ) -> str:
+        template = "" if plan.template.endswith(".ics") else templates.of(plan.template)
+        deps = sorted(plan.deps)
+        shown = [
+            everything if key == ALL else f"{key[0]}/{key[1]}:{entry_digests.get(key, '-')}"
+            for key in deps
+        ]
+        return digest(site_wide, plan.path, plan.template, template, *shown)
+
+    def validate(
+        self, raw_entries: list[RawEntry], config: SiteConfig
+    ) -> tuple[list[Entry], list[Rejected], list[Diagnostic]]:
+        """Validate changed files only; a file's result is reused while its bytes are equal."""
+        current = {(raw.path, raw.digest) for raw in raw_entries}
+        for key in [key for key in self.validated if key not in current]:
+            del self.validated[key]
+
+        def validate_one(raw: RawEntry) -> tuple[Entry | Rejected, list[Diagnostic]]:
+            key = (raw.path, raw.digest)
+            if key not in self.validated:
+                self.validated[key] = validate_entry(raw, config.extra_fields)
+            return self.validated[key]
+
+        return validate_entries(raw_entries, config.extra_fields, validate_one)
