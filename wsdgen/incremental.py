@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import jinja2
 import jinja2.meta
@@ -121,6 +122,7 @@ class Rebuilder:
         self.validated: dict[tuple[str, str], tuple[Entry | Rejected, list[Diagnostic]]] = {}
         self.settings_digest = ""
         self.site: Site | None = None
+        self.asset_sources: dict[str, Path] = {}
         self.diagnostics: list[Diagnostic] = []
 
     def rebuild(self) -> RebuildResult:
@@ -189,6 +191,7 @@ class Rebuilder:
             del self.outputs[file]
         self.fingerprints = fresh
         self.site = site
+        self.asset_sources = {asset.site_path: asset.source for asset in assets.files}
         return RebuildResult(EXIT_OK, found, [page.file for page in rendered], removed)
 
     def settings_of(self, config: SiteConfig) -> str:

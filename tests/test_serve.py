@@ -1,0 +1,113 @@
+"""`wsdgen serve` end to end in headless Chromium: edits show up without a manual reload."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SITES
+from test_quality import CHROMIUM, CHROMIUM_ARGS, require
+
+CAFE = "content/kenniscafes/2017-04-14-schulden.md"
+PAGE = "/kenniscafes/2017-04-14-schulden/"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "mini", site)
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wsdgen", "serve", "--site", str(site), "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield site, url
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_serve_reloads_on_edit_shows_errors_and_recovers(served: tuple[Path, str]) -> None:
+    require(Path(CHROMIUM).exists(), f"Chromium ({CHROMIUM})")
+    from playwright.sync_api import expect, sync_playwright
+
+    site, url = served
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = browser.new_page()
+        tab.goto(url + PAGE)
+        expect(tab.locator("h1")).to_have_text("Kenniscafé over schulden")
+        # Wait until the live-reload connection is up before editing.
+        tab.wait_for_function("() => window.LiveReload !== undefined", timeout=10000)
+
+        replace_in(site / CAFE, "title: Kenniscafé over schulden", "title: Kenniscafé over geld")
+        expect(tab.locator("h1")).to_have_text("Kenniscafé over geld", timeout=15000)
+
+        replace_in(site / CAFE, "datum: 2017-04-14", "datum: 14-04-2017")
+        panel = tab.locator("#wsdgen-fouten")
+        expect(panel).to_be_visible(timeout=15000)
+        expect(panel).to_contain_text("2017-04-14-schulden.md")
+        expect(panel).to_contain_text("regel 3")
+        expect(panel).to_contain_text("JJJJ-MM-DD")
+        # The last good version stays served under the panel.
+        expect(tab.locator("h1")).to_have_text("Kenniscafé over geld")
+
+        replace_in(site / CAFE, "datum: 14-04-2017", "datum: 2017-04-14")
+        expect(panel).to_have_count(0, timeout=15000)
+        expect(tab.locator("h1")).to_have_text("Kenniscafé over geld")
+        browser.close()
+
+
+def test_serve_survives_a_broken_config_and_template(served: tuple[Path, str]) -> None:
+    import urllib.request
+
+    site, url = served
+    config = site / "config.yaml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text("title: [kapot\n", encoding="utf-8")
+    time.sleep(2.5)
+    with urllib.request.urlopen(url + PAGE) as response:
+        body = response.read().decode("utf-8")
+    assert "De site bevat fouten" in body and "config.yaml" in body
+    config.write_text(good, encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates/kenniscafe.html").write_text("{% if %}", encoding="utf-8")
+    time.sleep(2.5)
+    with urllib.request.urlopen(url + PAGE) as response:
+        body = response.read().decode("utf-8")
+    assert "templates/kenniscafe.html" in body
+    (site / "templates/kenniscafe.html").unlink()
+    time.sleep(2.5)
+    with urllib.request.urlopen(url + PAGE) as response:
+        body = response.read().decode("utf-8")
+    assert "De site bevat fouten" not in body
