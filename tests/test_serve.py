@@ -12,11 +12,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SITES
+from conftest import REPO
 from test_quality import CHROMIUM, CHROMIUM_ARGS, require
 
-CAFE = "content/kenniscafes/2017-04-14-schulden.md"
-PAGE = "/kenniscafes/2017-04-14-schulden/"
+CAFE = "content/kenniscafes/2019-05-23-voorkomen-huisuitzettingen.md"
+PAGE = "/kenniscafes/2019-05-23-voorkomen-huisuitzettingen/"
+TITLE = 'title: "Voorkomen huisuitzettingen"'
+
+
+def copy_real_site(target: Path) -> Path:
+    """A copy of this repository's site (content, config, templates, assets)."""
+    target.mkdir()
+    for name in ("content", "templates", "assets"):
+        shutil.copytree(REPO / name, target / name)
+    shutil.copy(REPO / "config.yaml", target / "config.yaml")
+    return target
 
 
 def free_port() -> int:
@@ -27,8 +37,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    site = tmp_path / "site"
-    shutil.copytree(SITES / "mini", site)
+    site = copy_real_site(tmp_path / "site")
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
@@ -66,25 +75,25 @@ def test_serve_reloads_on_edit_shows_errors_and_recovers(served: tuple[Path, str
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         tab = browser.new_page()
         tab.goto(url + PAGE)
-        expect(tab.locator("h1")).to_have_text("Kenniscafé over schulden")
+        expect(tab.locator("h1")).to_have_text("Voorkomen huisuitzettingen")
         # Wait until the live-reload connection is up before editing.
         tab.wait_for_function("() => window.LiveReload !== undefined", timeout=10000)
 
-        replace_in(site / CAFE, "title: Kenniscafé over schulden", "title: Kenniscafé over geld")
-        expect(tab.locator("h1")).to_have_text("Kenniscafé over geld", timeout=15000)
+        replace_in(site / CAFE, TITLE, "title: Huisuitzettingen voorkomen")
+        expect(tab.locator("h1")).to_have_text("Huisuitzettingen voorkomen", timeout=15000)
 
-        replace_in(site / CAFE, "datum: 2017-04-14", "datum: 14-04-2017")
+        replace_in(site / CAFE, "datum: 2019-05-23", "datum: 23-05-2019")
         panel = tab.locator("#wsdgen-fouten")
         expect(panel).to_be_visible(timeout=15000)
-        expect(panel).to_contain_text("2017-04-14-schulden.md")
-        expect(panel).to_contain_text("regel 3")
+        expect(panel).to_contain_text("2019-05-23-voorkomen-huisuitzettingen.md")
+        expect(panel).to_contain_text("regel 4")
         expect(panel).to_contain_text("JJJJ-MM-DD")
         # The last good version stays served under the panel.
-        expect(tab.locator("h1")).to_have_text("Kenniscafé over geld")
+        expect(tab.locator("h1")).to_have_text("Huisuitzettingen voorkomen")
 
-        replace_in(site / CAFE, "datum: 14-04-2017", "datum: 2017-04-14")
+        replace_in(site / CAFE, "datum: 23-05-2019", "datum: 2019-05-23")
         expect(panel).to_have_count(0, timeout=15000)
-        expect(tab.locator("h1")).to_have_text("Kenniscafé over geld")
+        expect(tab.locator("h1")).to_have_text("Huisuitzettingen voorkomen")
         browser.close()
 
 
@@ -100,7 +109,7 @@ def test_serve_survives_a_broken_config_and_template(served: tuple[Path, str]) -
         body = response.read().decode("utf-8")
     assert "De site bevat fouten" in body and "config.yaml" in body
     config.write_text(good, encoding="utf-8")
-    (site / "templates").mkdir()
+    (site / "templates").mkdir(exist_ok=True)
     (site / "templates/kenniscafe.html").write_text("{% if %}", encoding="utf-8")
     time.sleep(2.5)
     with urllib.request.urlopen(url + PAGE) as response:
