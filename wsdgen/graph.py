@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import diagnostics as diag
@@ -52,13 +52,20 @@ FIXED_PATHS = (
 Dated = Kenniscafe | Publicatie | Nieuws
 
 
-def _newest_first(entries: Iterable[Dated]) -> tuple[Dated, ...]:
-    def key(entry: Dated) -> tuple[dt.date, str]:
-        if isinstance(entry, Publicatie):
-            return (entry.datum or dt.date(entry.jaar, 1, 1), entry.title)
-        return (entry.datum, entry.title)
+def entry_date(entry: Entry) -> dt.date:
+    """The date an entry is sorted by: its datum, or 1 January of a publication's year."""
+    datum = getattr(entry, "datum", None)
+    if isinstance(datum, dt.date):
+        return datum
+    return dt.date(getattr(entry, "jaar", 1900), 1, 1)
 
-    return tuple(sorted(entries, key=key, reverse=True))
+
+def newest_key(entry: Entry) -> tuple[dt.date, str, str]:
+    return (entry_date(entry), entry.title, entry.slug)
+
+
+def _newest_first(entries: Iterable[Dated]) -> tuple[Dated, ...]:
+    return tuple(sorted(entries, key=newest_key, reverse=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,11 @@ class Related:
     agenda: Agenda = field(default_factory=Agenda)
     publicaties: tuple[Publicatie, ...] = ()
     nieuws: tuple[Nieuws, ...] = ()
+
+    @property
+    def newest(self) -> tuple[Dated, ...]:
+        """Kenniscafés, publications and news together, newest first."""
+        return _newest_first((*self.agenda.all, *self.publicaties, *self.nieuws))
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -328,38 +340,52 @@ def content_warnings(shown: dict[str, dict[str, Entry]], today: dt.date) -> list
 def build_indexes(
     shown: dict[str, dict[str, Entry]], today: dt.date
 ) -> tuple[dict[str, Related], dict[str, Related], dict[str, Related]]:
-    """Compute the reverse indexes: werkplaats, theme and region -> everything related."""
-    cafes: list[Kenniscafe] = list(shown["kenniscafes"].values())  # type: ignore[arg-type]
-    pubs: list[Publicatie] = list(shown["publicaties"].values())  # type: ignore[arg-type]
-    news: list[Nieuws] = list(shown["nieuws"].values())  # type: ignore[arg-type]
-    werkplaatsen: list[Werkplaats] = list(shown["werkplaatsen"].values())  # type: ignore[arg-type]
+    """Compute the reverse indexes: werkplaats, theme and region -> everything related.
 
-    def related(wps: Iterable[Werkplaats], belongs: Callable[[Dated], bool]) -> Related:
+    One pass over the entries puts each in the groups it belongs to.
+    """
+    werkplaatsen: list[Werkplaats] = list(shown["werkplaatsen"].values())  # type: ignore[arg-type]
+    groups: dict[tuple[str, str], list[Entry]] = {}
+
+    def add(kind: str, slug: str, entry: Entry) -> None:
+        groups.setdefault((kind, slug), []).append(entry)
+
+    regios_of = {w.slug: w.regios for w in werkplaatsen}
+    for werkplaats in werkplaatsen:
+        for slug in werkplaats.themas:
+            add("thema-werkplaats", slug, werkplaats)
+        for slug in werkplaats.regios:
+            add("regio-werkplaats", slug, werkplaats)
+    for name in ("kenniscafes", "publicaties", "nieuws"):
+        for entry in shown[name].values():
+            owner = getattr(entry, "werkplaats", None)
+            if owner:
+                add("werkplaats", owner, entry)
+                for slug in regios_of.get(owner, ()):
+                    add("regio", slug, entry)
+            for slug in getattr(entry, "themas", ()):
+                add("thema", slug, entry)
+
+    def related(wps: Iterable[Entry], entries: Iterable[Entry]) -> Related:
+        items = list(entries)
         return Related(
-            werkplaatsen=tuple(sorted(wps, key=lambda w: w.title)),
-            agenda=Agenda.of((c for c in cafes if belongs(c)), today),
-            publicaties=_newest_first(p for p in pubs if belongs(p)),  # type: ignore[arg-type]
-            nieuws=_newest_first(n for n in news if belongs(n)),  # type: ignore[arg-type]
+            werkplaatsen=tuple(sorted(wps, key=lambda w: w.title)),  # type: ignore[arg-type]
+            agenda=Agenda.of((e for e in items if isinstance(e, Kenniscafe)), today),
+            publicaties=_newest_first(e for e in items if isinstance(e, Publicatie)),  # type: ignore[arg-type]
+            nieuws=_newest_first(e for e in items if isinstance(e, Nieuws)),  # type: ignore[arg-type]
         )
 
     by_werkplaats = {
-        slug: related((), lambda e, slug=slug: e.werkplaats == slug)  # type: ignore[misc]
-        for slug in shown["werkplaatsen"]
+        slug: related((), groups.get(("werkplaats", slug), ())) for slug in shown["werkplaatsen"]
     }
     by_thema = {
-        slug: related(
-            (w for w in werkplaatsen if slug in w.themas),
-            lambda e, slug=slug: slug in e.themas,  # type: ignore[misc]
-        )
+        slug: related(groups.get(("thema-werkplaats", slug), ()), groups.get(("thema", slug), ()))
         for slug in shown["themas"]
     }
-    by_regio = {}
-    for slug in shown["regios"]:
-        members = frozenset(w.slug for w in werkplaatsen if slug in w.regios)
-        by_regio[slug] = related(
-            (w for w in werkplaatsen if w.slug in members),
-            lambda e, members=members: e.werkplaats in members,  # type: ignore[misc]
-        )
+    by_regio = {
+        slug: related(groups.get(("regio-werkplaats", slug), ()), groups.get(("regio", slug), ()))
+        for slug in shown["regios"]
+    }
     return by_werkplaats, by_thema, by_regio
 
 

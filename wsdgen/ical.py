@@ -8,6 +8,7 @@ subscribed to the feed updates an event instead of adding it twice.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -62,6 +63,38 @@ def make_event(
     return event
 
 
+@functools.lru_cache(maxsize=1)
+def amsterdam_timezone() -> bytes:
+    """The VTIMEZONE block for Europe/Amsterdam, as icalendar writes it."""
+    calendar = icalendar.Calendar()
+    event = icalendar.Event()
+    event.add("dtstart", dt.datetime(2020, 1, 1, 12, tzinfo=AMSTERDAM))
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return b"".join(c.to_ical() for c in calendar.walk("VTIMEZONE"))
+
+
+_EVENTS: dict[tuple[object, ...], bytes] = {}
+
+
+def event_bytes(
+    cafe: Kenniscafe, werkplaats: Werkplaats | None, config: SiteConfig, stamp: dt.datetime
+) -> bytes:
+    """One VEVENT, cached by everything it shows: `serve` writes the agenda after every edit."""
+    key = (
+        cafe.slug,
+        cafe.source.digest,
+        werkplaats.title if werkplaats else None,
+        config.base_url,
+        stamp,
+    )
+    if key not in _EVENTS:
+        if len(_EVENTS) > 100_000:
+            _EVENTS.clear()
+        _EVENTS[key] = make_event(cafe, werkplaats, config, stamp).to_ical()
+    return _EVENTS[key]
+
+
 def calendar_bytes(
     cafes: Iterable[Kenniscafe],
     werkplaatsen: dict[str, Werkplaats],
@@ -69,7 +102,11 @@ def calendar_bytes(
     today: dt.date,
     name: str,
 ) -> bytes:
-    """An iCalendar file with one VEVENT per kenniscafé (DTSTAMP: the build date)."""
+    """An iCalendar file with one VEVENT per kenniscafé (DTSTAMP: the build date).
+
+    The calendar's own lines come from icalendar; the events (each made and written by
+    icalendar, and cached) and the time zone block go in before its END line.
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -77,7 +114,10 @@ def calendar_bytes(
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Europe/Amsterdam")
     stamp = dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC)
-    for cafe in sorted(cafes, key=lambda c: (c.datum, c.slug)):
-        calendar.add_component(make_event(cafe, werkplaatsen.get(cafe.werkplaats), config, stamp))
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ordered = sorted(cafes, key=lambda c: (c.datum, c.slug))
+    events = [event_bytes(c, werkplaatsen.get(c.werkplaats), config, stamp) for c in ordered]
+    timezone = amsterdam_timezone() if any(c.begintijd for c in ordered) else b""
+    head = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert head.endswith(end)
+    return head[: -len(end)] + timezone + b"".join(events) + end

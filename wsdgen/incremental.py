@@ -35,6 +35,7 @@ from .pages import ALL, PagePlan, plan_pages
 from .pipeline import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, BuildOptions
 from .records import Entry, RawEntry, Rejected
 from .render import (
+    THEME_TEMPLATES,
     BodyCache,
     RenderError,
     make_environment,
@@ -110,6 +111,18 @@ class TemplateDigests:
             return ""
 
 
+def template_sources_digest(site_dir: Path) -> str:
+    """The names, sizes and change times of every template file (site and theme)."""
+    parts = []
+    for folder in (site_dir / "templates", THEME_TEMPLATES):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    stat = path.stat()
+                    parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return digest(*parts)
+
+
 class Rebuilder:
     """Keeps the last good site in memory and brings it up to date after each change."""
 
@@ -122,6 +135,9 @@ class Rebuilder:
         self.validated: dict[tuple[str, str], tuple[Entry | Rejected, list[Diagnostic]]] = {}
         self.settings_digest = ""
         self.site: Site | None = None
+        self.env: jinja2.Environment | None = None
+        self.templates: TemplateDigests | None = None
+        self.templates_state = ""
         self.asset_sources: dict[str, Path] = {}
         self.diagnostics: list[Diagnostic] = []
 
@@ -144,6 +160,7 @@ class Rebuilder:
             # config.yaml or a command-line setting changed: start from scratch.
             self.validated.clear()
             self.fingerprints.clear()
+            self.env = None
             self.settings_digest = settings
         raw_entries, read_problems = read_sources(config.site_dir, self.sources)
         assets, asset_problems = collect_assets(config.site_dir)
@@ -166,17 +183,20 @@ class Rebuilder:
         if diag.has_errors(found):
             return RebuildResult(EXIT_CONTENT, found)
         plans = plan_pages(site)
-        env = make_environment(config.site_dir)
+        env, templates = self.environment(config)
         bodies = render_bodies(site, self.body_cache)
         env.globals.update(page_globals(site, assets, bodies))
         site_wide = digest(settings, assets.digest(), *self.page_digests(site))
-        templates = TemplateDigests(env)
         entry_digests = {entry.key: entry.source.digest for entry in site.entries()}
         everything = digest(*(f"{k}{v}" for k, v in sorted(entry_digests.items())))
+        # A number per entry from its name and its file's hash: a renamed file is a change.
+        entry_numbers = {
+            key: hash((key, value)) & 0xFFFFFFFFFFFFFFFF for key, value in entry_digests.items()
+        }
         fresh: dict[str, str] = {}
         changed: list[PagePlan] = []
         for plan in plans:
-            fingerprint = self.fingerprint(plan, site_wide, templates, entry_digests, everything)
+            fingerprint = self.fingerprint(plan, site_wide, templates, entry_numbers, everything)
             fresh[plan.output_file] = fingerprint
             if self.fingerprints.get(plan.output_file) != fingerprint:
                 changed.append(plan)
@@ -193,6 +213,15 @@ class Rebuilder:
         self.site = site
         self.asset_sources = {asset.site_path: asset.source for asset in assets.files}
         return RebuildResult(EXIT_OK, found, [page.file for page in rendered], removed)
+
+    def environment(self, config: SiteConfig) -> tuple[jinja2.Environment, TemplateDigests]:
+        """The Jinja environment, kept (with its compiled templates) until a template changes."""
+        state = template_sources_digest(config.site_dir)
+        if self.env is None or self.templates is None or state != self.templates_state:
+            self.env = make_environment(config.site_dir)
+            self.templates = TemplateDigests(self.env)
+            self.templates_state = state
+        return self.env, self.templates
 
     def settings_of(self, config: SiteConfig) -> str:
         """Everything site-wide that is not content: config.yaml and the build options."""
@@ -215,16 +244,35 @@ class Rebuilder:
         plan: PagePlan,
         site_wide: str,
         templates: TemplateDigests,
-        entry_digests: dict[tuple[str, str], str],
+        entry_numbers: dict[tuple[str, str], int],
         everything: str,
     ) -> str:
+        """Everything a page was made from, as one hash.
+
+        The entries a page shows are folded in as a sum and an exclusive-or of 64-bit
+        numbers made from their names and file hashes, plus their count: independent of order,
+        so no sorting of long dependency lists is needed.
+        """
         template = "" if plan.template.endswith(".ics") else templates.of(plan.template)
-        deps = sorted(plan.deps)
-        shown = [
-            everything if key == ALL else f"{key[0]}/{key[1]}:{entry_digests.get(key, '-')}"
-            for key in deps
-        ]
-        return digest(site_wide, plan.path, plan.template, template, *shown)
+        total = 0
+        mixed = 0
+        missing = 0
+        for key in plan.deps:
+            number = entry_numbers.get(key)
+            if number is None:
+                missing += 1 if key != ALL else 0
+                number = hash(key) & 0xFFFFFFFFFFFFFFFF
+            total = (total + number) & 0xFFFFFFFFFFFFFFFF
+            mixed ^= number * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF
+        whole = everything if ALL in plan.deps else ""
+        return digest(
+            site_wide,
+            plan.path,
+            plan.template,
+            template,
+            whole,
+            f"{len(plan.deps)}/{missing}/{total}/{mixed}",
+        )
 
     def validate(
         self, raw_entries: list[RawEntry], config: SiteConfig

