@@ -92,7 +92,6 @@ HUGO_CONFIG = """\
 baseURL = "https://example.org/"
 languageCode = "nl"
 title = "Benchmark"
-disableKinds = ["RSS"]
 [taxonomies]
   thema = "themas"
   werkplaats = "werkplaatsen"

@@ -3,7 +3,10 @@
 PyYAML's ``safe_load`` guesses types by YAML 1.1 rules (``15:30`` becomes 930, ``Ja``
 becomes True) and silently keeps the last of two equal keys. We compose the node tree
 instead and keep every scalar as the text that was written; the validate stage types
-each field by the content model. Aliases are refused, so an alias bomb cannot expand.
+each field by the content model. Aliases are refused, so an alias bomb cannot expand:
+libyaml's composer (ten times faster than the pure-Python one) shares the node of an
+anchor with each of its aliases, so a node met twice while walking the tree is an
+alias, and that stops the walk.
 """
 
 from __future__ import annotations
@@ -28,6 +31,24 @@ YAML_PROBLEMS_NL = {
         "er staat een tab; gebruik spaties om in te springen"
     ),
     "found unexpected end of stream": "een aanhalingsteken of haakje wordt niet gesloten",
+    "mapping values are not allowed in this context": (
+        "een dubbele punt staat op een onverwachte plek; zet een waarde met een "
+        "dubbele punt tussen aanhalingstekens"
+    ),
+    "did not find expected key": (
+        "na een waarde tussen aanhalingstekens staat nog tekst, of de inspringing klopt "
+        "niet; zet de hele waarde tussen aanhalingstekens"
+    ),
+    "found character that cannot start any token": (
+        "een waarde begint met een teken dat niet mag (zoals @, ` of %), of er staat een "
+        "tab; zet de waarde tussen aanhalingstekens en spring in met spaties"
+    ),
+    "did not find expected ',' or ']'": "een lijst tussen [ ] wordt niet gesloten met ]",
+    "did not find expected ',' or '}'": "een groep tussen { } wordt niet gesloten met }",
+    "did not find expected '-' indicator": "een lijst-item ('- ...') springt niet goed in",
+    "found unknown escape character": (
+        "een \\ binnen dubbele aanhalingstekens; gebruik enkele aanhalingstekens of laat de \\ weg"
+    ),
     "found unexpected end of stream while scanning a quoted scalar": (
         "een aanhalingsteken wordt niet gesloten"
     ),
@@ -44,9 +65,6 @@ YAML_PROBLEMS_NL = {
     ),
     "expected <block end>, but found '<block sequence start>'": (
         "een lijst-item ('- ...') springt niet goed in"
-    ),
-    "found unknown escape character": (
-        "een \\ binnen dubbele aanhalingstekens; gebruik enkele aanhalingstekens of laat de \\ weg"
     ),
     "found character '@' that cannot start any token": (
         "een waarde mag niet met @ beginnen; zet haar tussen aanhalingstekens"
@@ -104,10 +122,13 @@ def _translate(problem: str | None) -> str:
     )
 
 
+LOADER: type = getattr(yaml, "CSafeLoader", _NoAliasLoader)
+
+
 def compose(text: str, first_line: int) -> Node | None:
     """Compose ``text`` into a node tree; ``first_line`` is the file line of its line 1."""
     try:
-        return yaml.compose(text, Loader=_NoAliasLoader)  # type: ignore[no-any-return]
+        return yaml.compose(text, Loader=LOADER)  # type: ignore[no-any-return]
     except YamlProblem as problem:
         raise YamlProblem(problem.line + first_line - 1, problem.message) from None
     except yaml.MarkedYAMLError as exc:
@@ -122,14 +143,24 @@ def compose(text: str, first_line: int) -> Node | None:
         raise YamlProblem(first_line, "de YAML is te diep genest") from None
 
 
-def plain_value(node: Node) -> Value:
-    """Turn a node into None, text, lists and mappings, keeping scalars as written."""
+def plain_value(node: Node, seen: set[int], key_line: int) -> Value:
+    """Turn a node into None, text, lists and mappings, keeping scalars as written.
+
+    ``key_line`` is the file line of the top-level field being read, where an alias
+    is reported (the shared node itself only knows where its anchor was).
+    """
+    if id(node) in seen:
+        raise YamlProblem(
+            key_line,
+            "verwijzingen met * (YAML-aliassen) zijn niet toegestaan; schrijf de waarde uit",
+        )
+    seen.add(id(node))
     if isinstance(node, ScalarNode):
         return None if node.tag == NULL_TAG else str(node.value)
     if isinstance(node, SequenceNode):
-        return [plain_value(item) for item in node.value]
+        return [plain_value(item, seen, key_line) for item in node.value]
     if isinstance(node, MappingNode):
-        return {str(key.value): plain_value(value) for key, value in node.value}
+        return {str(key.value): plain_value(value, seen, key_line) for key, value in node.value}
     return None
 
 
@@ -137,6 +168,7 @@ def read_mapping(text: str, first_line: int = 1) -> YamlMapping:
     """Read a YAML text whose top level must be a mapping (or empty)."""
     root = compose(text, first_line)
     result = YamlMapping()
+    seen: set[int] = set()
     if root is None:
         return result
     if not isinstance(root, MappingNode):
@@ -152,7 +184,7 @@ def read_mapping(text: str, first_line: int = 1) -> YamlMapping:
         if key in result.values:
             result.duplicates.append((key, line))
             continue
-        result.values[key] = plain_value(value_node)
+        result.values[key] = plain_value(value_node, seen, line)
         result.lines[key] = line
         if isinstance(value_node, SequenceNode):
             result.item_lines[key] = [
