@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -20,18 +21,25 @@ REGIOS = [
     "groningen", "friesland", "drenthe", "overijssel", "flevoland", "gelderland",
     "utrecht", "noord-holland", "zuid-holland", "zeeland", "noord-brabant", "limburg",
 ]  # fmt: skip
-WORDS = (
-    "werkplaats sociaal domein gemeente hogeschool bewoners wijkteam armoede schulden "
-    "jeugd ouderen mantelzorg vrijwilligers onderzoek praktijk professionals beleid "
-    "samenwerking kennis leren ontwikkelen ervaring participatie zorg welzijn buurt "
-    "huisuitzetting inkomen gezondheid eenzaamheid vertrouwen verbinding netwerk "
-    "studenten docenten lectoraat innovatie opgave vraagstuk aanpak resultaat impact "
-    "en de het een van in op met voor door over naar bij als dat die ook niet meer"
-).split()
+REAL_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+def vocabulary() -> tuple[list[str], list[float]]:
+    """The words of the real site's texts, weighted by how often they occur (Zipf-like),
+    so search indexing and Markdown see a realistic spread of words."""
+    counts: dict[str, int] = {}
+    for file in sorted(REAL_CONTENT.glob("*/*.md")):
+        for word in re.findall(r"[a-zà-ÿ]{2,}", file.read_text(encoding="utf-8").lower()):
+            counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(counts, key=lambda w: (-counts[w], w))
+    return ranked, [counts[w] for w in ranked]
+
+
+WORDS, WEIGHTS = vocabulary()
 
 
 def sentence(rng: random.Random) -> str:
-    words = [rng.choice(WORDS) for _ in range(rng.randint(8, 18))]
+    words = rng.choices(WORDS, weights=WEIGHTS, k=rng.randint(8, 18))
     return " ".join(words).capitalize() + "."
 
 
@@ -108,17 +116,30 @@ def generate(root: Path, entries: int, seed: int = 1) -> dict[str, int]:
         werkplaats = rng.choice(werkplaatsen)
         if roll < 0.40:
             folder, slug = "kenniscafes", f"{day.isoformat()}-kenniscafe-{number}"
-            fields = {"title": f"Kenniscafé {number}", "datum": day.isoformat(),
-                      "werkplaats": werkplaats, "themas": themas,
-                      "bezoekers": rng.randint(10, 120)}
+            fields = {
+                "title": f"Kenniscafé {number}",
+                "datum": day.isoformat(),
+                "werkplaats": werkplaats,
+                "themas": themas,
+                "bezoekers": rng.randint(10, 120),
+            }
         elif roll < 0.75:
             folder, slug = "publicaties", f"publicatie-{number}"
-            fields = {"title": f"Publicatie {number}", "jaar": day.year, "soort": "rapport",
-                      "werkplaats": werkplaats, "themas": themas}
+            fields = {
+                "title": f"Publicatie {number}",
+                "jaar": day.year,
+                "soort": "rapport",
+                "werkplaats": werkplaats,
+                "themas": themas,
+            }
         else:
             folder, slug = "nieuws", f"{day.isoformat()}-bericht-{number}"
-            fields = {"title": f"Nieuwsbericht {number}", "datum": day.isoformat(),
-                      "werkplaats": werkplaats, "themas": themas}
+            fields = {
+                "title": f"Nieuwsbericht {number}",
+                "datum": day.isoformat(),
+                "werkplaats": werkplaats,
+                "themas": themas,
+            }
         text = front(fields).replace(f'datum: "{day.isoformat()}"', f"datum: {day.isoformat()}")
         (content / folder / f"{slug}.md").write_text(text + body(rng, slugs), encoding="utf-8")
         counts[folder] += 1

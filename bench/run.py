@@ -56,8 +56,7 @@ def hugo_binary() -> str:
 def measure(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
     """Run a command; return wall seconds and the peak RSS of its whole process tree."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     stop = threading.Event()
 
@@ -100,12 +99,12 @@ title = "Benchmark"
 HUGO_LAYOUTS = {
     "_default/baseof.html": (
         '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{{ .Title }}'
-        "</title></head><body><header><a href=\"/\">{{ site.Title }}</a></header><main>"
-        "{{ block \"main\" . }}{{ end }}</main></body></html>"
+        '</title></head><body><header><a href="/">{{ site.Title }}</a></header><main>'
+        '{{ block "main" . }}{{ end }}</main></body></html>'
     ),
     "_default/single.html": (
         '{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format "2 January 2006" }}'
-        "</p>{{ range .GetTerms \"themas\" }}<a href=\"{{ .RelPermalink }}\">{{ .LinkTitle }}</a>"
+        '</p>{{ range .GetTerms "themas" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a>'
         " {{ end }}{{ .Content }}</article>{{ end }}"
     ),
     "_default/list.html": (
@@ -146,8 +145,9 @@ def make_hugo_site(site: Path, target: Path) -> None:
             hugo["regios"] = list(fields["regios"])
         out = target / "content" / file.parent.name / file.name
         out.parent.mkdir(exist_ok=True)
-        out.write_text("---\n" + json.dumps(hugo, ensure_ascii=False) + "\n---\n" + body,
-                       encoding="utf-8")
+        out.write_text(
+            "---\n" + json.dumps(hugo, ensure_ascii=False) + "\n---\n" + body, encoding="utf-8"
+        )
 
 
 # --- Pelican: the same corpus as a Pelican site --------------------------------------
@@ -172,20 +172,36 @@ def make_pelican_site(site: Path, target: Path) -> None:
     for file in (site / "content").glob("*/*.md"):
         fields, body = front_matter(file.read_text(encoding="utf-8"))
         datum = fields.get("datum") or f"{fields.get('jaar', 2020)}-01-01"
-        meta = [f"Title: {fields['title']}", f"Date: {datum}", f"Slug: {file.stem}",
-                f"Category: {file.parent.name}"]
+        meta = [
+            f"Title: {fields['title']}",
+            f"Date: {datum}",
+            f"Slug: {file.stem}",
+            f"Category: {file.parent.name}",
+        ]
         if fields.get("themas"):
             meta.append("Tags: " + ", ".join(fields["themas"]))
         (target / "content" / f"{file.parent.name}-{file.name}").write_text(
-            "\n".join(meta) + "\n\n" + body, encoding="utf-8")
+            "\n".join(meta) + "\n\n" + body, encoding="utf-8"
+        )
 
 
 # --- the runs ------------------------------------------------------------------------
 
 
 def wsdgen_build(site: Path, out: Path, cache: Path | None = None) -> tuple[float, int, int]:
-    command = [sys.executable, "-m", "wsdgen", "build", "--site", str(site), "--out", str(out),
-               "--today", TODAY, "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "wsdgen",
+        "build",
+        "--site",
+        str(site),
+        "--out",
+        str(out),
+        "--today",
+        TODAY,
+        "--quiet",
+    ]
     if cache:
         command += ["--cache", str(cache)]
     seconds, peak = measure(command)
@@ -194,11 +210,13 @@ def wsdgen_build(site: Path, out: Path, cache: Path | None = None) -> tuple[floa
 
 
 def edit_one_cafe(site: Path, note: str) -> Path:
-    cafe = sorted((site / "content/kenniscafes").glob("*.md"))[len(list(
-        (site / "content/kenniscafes").glob("*.md"))) // 2]
+    cafe = sorted((site / "content/kenniscafes").glob("*.md"))[
+        len(list((site / "content/kenniscafes").glob("*.md"))) // 2
+    ]
     text = cafe.read_text(encoding="utf-8")
-    cafe.write_text(re.sub(r'title: "[^"]*"', f'title: "Bewerkt {note}"', text, count=1),
-                    encoding="utf-8")
+    cafe.write_text(
+        re.sub(r'title: "[^"]*"', f'title: "Bewerkt {note}"', text, count=1), encoding="utf-8"
+    )
     return cafe
 
 
@@ -223,8 +241,12 @@ def serve_figures(site: Path, edits: int = 20) -> dict[str, float]:
     template.write_text(theme.read_text(encoding="utf-8") + "{# bewerkt #}\n", encoding="utf-8")
     template_result = rebuilder.rebuild()
     base = site / "templates/base.html"
-    base.write_text((HERE.parent / "wsdgen/theme/templates/base.html").read_text(
-        encoding="utf-8").replace("</body>", "<!-- bewerkt -->\n</body>"), encoding="utf-8")
+    base.write_text(
+        (HERE.parent / "wsdgen/theme/templates/base.html")
+        .read_text(encoding="utf-8")
+        .replace("</body>", "<!-- bewerkt -->\n</body>"),
+        encoding="utf-8",
+    )
     base_result = rebuilder.rebuild()
     shutil.rmtree(site / "templates")
     return {
@@ -256,8 +278,20 @@ def run_size(size: int, work: Path, runs: int, pelican: bool) -> dict[str, objec
     if pelican:
         pelican_site = work / f"pelican-{size}"
         make_pelican_site(site, pelican_site)
-        seconds, _ = measure([sys.executable, "-m", "pelican", "content", "-o", "output",
-                              "-s", "pelicanconf.py", "-q"], cwd=pelican_site)
+        seconds, _ = measure(
+            [
+                sys.executable,
+                "-m",
+                "pelican",
+                "content",
+                "-o",
+                "output",
+                "-s",
+                "pelicanconf.py",
+                "-q",
+            ],
+            cwd=pelican_site,
+        )
         row["pelican_s"] = seconds
         print(f"   pelican {seconds:.2f} s", file=sys.stderr)
     cold = []
@@ -271,6 +305,17 @@ def run_size(size: int, work: Path, runs: int, pelican: bool) -> dict[str, objec
     row["pages"] = cold[0][2]
     row["ms_per_page"] = 1000 * row["wsdgen_cold_s"] / row["pages"]
     print(f"   wsdgen cold {row['wsdgen_cold_s']:.2f} s, {row['pages']} files", file=sys.stderr)
+    # The search index (Pagefind, part of every build) timed on its own: Hugo makes none.
+    last = work / f"out-{size}-{runs - 1}"
+    shutil.rmtree(last / "pagefind", ignore_errors=True)
+    search_s, search_peak = measure(
+        [sys.executable, "-m", "pagefind", "--site", str(last), "--silent"]
+    )
+    row["search_s"] = search_s
+    row["search_peak_mib"] = search_peak / 2**20
+    row["search_mib"] = (
+        sum(p.stat().st_size for p in (last / "pagefind").rglob("*") if p.is_file()) / 2**20
+    )
     cache = work / f"cache-{size}"
     shutil.rmtree(cache, ignore_errors=True)
     wsdgen_build(site, work / f"warm-{size}", cache)
@@ -286,16 +331,18 @@ def run_size(size: int, work: Path, runs: int, pelican: bool) -> dict[str, objec
 def table(rows: list[dict[str, object]]) -> str:
     lines = [
         "| entries | files written | Hugo cold | wsdgen cold | ratio | ms/page | peak memory "
-        "| wsdgen warm | Pelican | serve: one kenniscafé (median of 20) | serve: template "
-        "| serve: base.html |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| of which search index | wsdgen warm | Pelican | serve: one kenniscafé (median of 20) "
+        "| serve: template | serve: base.html |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         pelican = f"{r['pelican_s']:.1f} s" if "pelican_s" in r else "-"
         lines.append(
             f"| {r['entries']:,} | {r['pages']:,} | {r['hugo_s']:.2f} s | {r['wsdgen_cold_s']:.2f} s "
             f"| {r['wsdgen_cold_s'] / r['hugo_s']:.2f} | {r['ms_per_page']:.2f} "
-            f"| {r['peak_mib']:.0f} MiB | {r['wsdgen_warm_s']:.2f} s | {pelican} "
+            f"| {r['peak_mib']:.0f} MiB "
+            f"| {r['search_s']:.2f} s, {r['search_peak_mib']:.0f} MiB, {r['search_mib']:.1f} MiB "
+            f"| {r['wsdgen_warm_s']:.2f} s | {pelican} "
             f"| {r['edit_median_s'] * 1000:.0f} ms ({r['edit_pages_median']:.0f} pages) "
             f"| {r['template_s']:.2f} s ({r['template_pages']} pages) "
             f"| {r['base_template_s']:.2f} s ({r['base_template_pages']} pages) |"
