@@ -304,7 +304,8 @@ def run_size(size: int, work: Path, runs: int, pelican: bool) -> dict[str, objec
     row["peak_mib"] = max(c[1] for c in cold) / 2**20
     row["pages"] = cold[0][2]
     row["ms_per_page"] = 1000 * row["wsdgen_cold_s"] / row["pages"]
-    print(f"   wsdgen cold {row['wsdgen_cold_s']:.2f} s, {row['pages']} files", file=sys.stderr)
+    cold_s, files = row["wsdgen_cold_s"], row["pages"]
+    print(f"   wsdgen cold {cold_s:.2f} s, {files} files", file=sys.stderr)
     # The search index (Pagefind, part of every build) timed on its own: Hugo makes none.
     last = work / f"out-{size}-{runs - 1}"
     shutil.rmtree(last / "pagefind", ignore_errors=True)
