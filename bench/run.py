@@ -339,7 +339,8 @@ def table(rows: list[dict[str, object]]) -> str:
     for r in rows:
         pelican = f"{r['pelican_s']:.1f} s" if "pelican_s" in r else "-"
         lines.append(
-            f"| {r['entries']:,} | {r['pages']:,} | {r['hugo_s']:.2f} s | {r['wsdgen_cold_s']:.2f} s "
+            f"| {r['entries']:,} | {r['pages']:,} | {r['hugo_s']:.2f} s "
+            f"| {r['wsdgen_cold_s']:.2f} s "
             f"| {r['wsdgen_cold_s'] / r['hugo_s']:.2f} | {r['ms_per_page']:.2f} "
             f"| {r['peak_mib']:.0f} MiB "
             f"| {r['search_s']:.2f} s, {r['search_peak_mib']:.0f} MiB, {r['search_mib']:.1f} MiB "
