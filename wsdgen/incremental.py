@@ -26,14 +26,11 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
-from . import diagnostics as diag
-from .assets import collect_assets
-from .config import CONFIG_FILE, Overrides, SiteConfig, config_warnings, load_config
+from .config import CONFIG_FILE, SiteConfig
 from .diagnostics import Diagnostic
-from .graph import Site, link_site
+from .graph import Site
 from .pages import ALL, PagePlan, plan_pages
-from .pipeline import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, BuildOptions
-from .records import Entry, RawEntry, Rejected
+from .pipeline import EXIT_CONTENT, EXIT_OK, BuildOptions, load_site
 from .render import (
     THEME_TEMPLATES,
     BodyCache,
@@ -43,8 +40,8 @@ from .render import (
     render_bodies,
     render_one,
 )
-from .sources import SourceCache, read_sources
-from .validate import validate_entries, validate_entry
+from .sources import SourceCache
+from .validate import ValidationCache
 
 
 @dataclass(slots=True)
@@ -132,56 +129,37 @@ class Rebuilder:
         self.outputs: dict[str, bytes] = {}
         self.fingerprints: dict[str, str] = {}
         self.sources: SourceCache = {}
-        self.validated: dict[tuple[str, str], tuple[Entry | Rejected, list[Diagnostic]]] = {}
+        self.validated: ValidationCache = {}
         self.settings_digest = ""
-        self.site: Site | None = None
         self.env: jinja2.Environment | None = None
         self.templates: TemplateDigests | None = None
         self.templates_state = ""
         self.asset_sources: dict[str, Path] = {}
-        self.diagnostics: list[Diagnostic] = []
 
     def rebuild(self) -> RebuildResult:
         """Bring the in-memory output up to date; on errors keep the last good output."""
         started = time.perf_counter()
         result = self._rebuild()
         result.seconds = time.perf_counter() - started
-        self.diagnostics = result.diagnostics
         return result
 
     def _rebuild(self) -> RebuildResult:
-        options = self.options
-        overrides = Overrides(output=options.out, base_url=options.base_url)
-        config, problems = load_config(options.site_dir, overrides)
-        if config is None:
-            return RebuildResult(EXIT_USAGE, problems)
+        loaded, failed = load_site(self.options, self.sources, self.validated)
+        if failed is not None:
+            return RebuildResult(failed.exit_code, failed.diagnostics)
+        assert loaded is not None
+        config, site, assets, found = loaded.config, loaded.site, loaded.assets, loaded.diagnostics
+        limit = 2 * sum(1 for _ in site.entries()) + 100
+        if len(self.validated) > limit or len(self.sources) > limit:
+            # Results of files that were edited, renamed or removed since.
+            self.validated.clear()
+            self.sources.clear()
         settings = self.settings_of(config)
         if settings != self.settings_digest:
-            # config.yaml or a command-line setting changed: start from scratch.
-            self.validated.clear()
+            # config.yaml or a command-line setting changed: render everything again.
             self.fingerprints.clear()
             self.env = None
             self.settings_digest = settings
-        raw_entries, read_problems = read_sources(config.site_dir, self.sources)
-        assets, asset_problems = collect_assets(config.site_dir)
-        records, rejected, validation_problems = self.validate(raw_entries, config)
-        site, graph_problems = link_site(
-            records, config, options.today, options.drafts, assets.site_paths, rejected
-        )
-        found = diag.sorted_unique(
-            diag.apply_strict(
-                [
-                    *config_warnings(config),
-                    *read_problems,
-                    *asset_problems,
-                    *validation_problems,
-                    *graph_problems,
-                ],
-                options.strict,
-            )
-        )
-        if diag.has_errors(found):
-            return RebuildResult(EXIT_CONTENT, found)
         plans = plan_pages(site)
         env, templates = self.environment(config)
         bodies = render_bodies(site, self.body_cache)
@@ -210,7 +188,6 @@ class Rebuilder:
         for file in removed:
             del self.outputs[file]
         self.fingerprints = fresh
-        self.site = site
         self.asset_sources = {asset.site_path: asset.source for asset in assets.files}
         return RebuildResult(EXIT_OK, found, [page.file for page in rendered], removed)
 
@@ -273,19 +250,3 @@ class Rebuilder:
             whole,
             f"{len(plan.deps)}/{missing}/{total}/{mixed}",
         )
-
-    def validate(
-        self, raw_entries: list[RawEntry], config: SiteConfig
-    ) -> tuple[list[Entry], list[Rejected], list[Diagnostic]]:
-        """Validate changed files only; a file's result is reused while its bytes are equal."""
-        current = {(raw.path, raw.digest) for raw in raw_entries}
-        for key in [key for key in self.validated if key not in current]:
-            del self.validated[key]
-
-        def validate_one(raw: RawEntry) -> tuple[Entry | Rejected, list[Diagnostic]]:
-            key = (raw.path, raw.digest)
-            if key not in self.validated:
-                self.validated[key] = validate_entry(raw, config.extra_fields)
-            return self.validated[key]
-
-        return validate_entries(raw_entries, config.extra_fields, validate_one)

@@ -17,8 +17,8 @@ from .output import publish, replace_problem
 from .pages import PagePlan, plan_pages
 from .render import BodyCache, Rendered, RenderError, make_environment, render_bodies, render_pages
 from .search import write_search_index
-from .sources import read_sources
-from .validate import validate_entries
+from .sources import SourceCache, read_sources
+from .validate import ValidationCache, cached_validator, validate_entries
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -59,15 +59,27 @@ class Loaded:
     diagnostics: list[Diagnostic]
 
 
-def load_site(options: BuildOptions) -> tuple[Loaded | None, BuildResult | None]:
-    """Stages 0-3: config, sources, validation and the site graph, with all problems."""
+def load_site(
+    options: BuildOptions,
+    sources: SourceCache | None = None,
+    validated: ValidationCache | None = None,
+) -> tuple[Loaded | None, BuildResult | None]:
+    """Stages 0-3: config, sources, validation and the site graph, with all problems.
+
+    `serve` passes its caches, so unchanged files are neither parsed nor validated again.
+    """
     overrides = Overrides(output=options.out, base_url=options.base_url)
     config, config_problems = load_config(options.site_dir, overrides)
     if config is None:
         return None, BuildResult(EXIT_USAGE, config_problems)
-    raw_entries, read_problems = read_sources(config.site_dir)
+    raw_entries, read_problems = read_sources(config.site_dir, sources)
     assets, asset_problems = collect_assets(config.site_dir)
-    records, rejected, validation_problems = validate_entries(raw_entries, config.extra_fields)
+    validate_one = (
+        cached_validator(validated, config.extra_fields) if validated is not None else None
+    )
+    records, rejected, validation_problems = validate_entries(
+        raw_entries, config.extra_fields, validate_one
+    )
     site, graph_problems = link_site(
         records, config, options.today, options.drafts, assets.site_paths, rejected
     )

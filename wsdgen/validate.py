@@ -395,6 +395,24 @@ def validate_entry(
     return (record if record is not None else validator.rejected()), validator.problems
 
 
+# Per file and content (path, hash of its bytes, allowed extra fields): what validating it gave.
+ValidationCache = dict[tuple[str, str, tuple[str, ...]], tuple[Entry | Rejected, list[Diagnostic]]]
+
+
+def cached_validator(
+    cache: ValidationCache, extra_fields: dict[str, tuple[str, ...]]
+) -> Callable[[RawEntry], tuple[Entry | Rejected, list[Diagnostic]]]:
+    """validate_entry, remembering results for files whose bytes did not change."""
+
+    def validate_one(raw: RawEntry) -> tuple[Entry | Rejected, list[Diagnostic]]:
+        key = (raw.path, raw.digest, extra_fields.get(raw.collection, ()))
+        if key not in cache:
+            cache[key] = validate_entry(raw, extra_fields)
+        return cache[key]
+
+    return validate_one
+
+
 def duplicate_slug(raw: RawEntry, first_path: str) -> Diagnostic:
     return diag.error(
         raw.path,
