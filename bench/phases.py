@@ -10,11 +10,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wsdgen.output import publish  # noqa: E402
-from wsdgen.pages import plan_pages  # noqa: E402
-from wsdgen.pipeline import BuildOptions, load_site  # noqa: E402
-from wsdgen.render import make_environment, render_bodies, render_pages  # noqa: E402
-from wsdgen.search import write_search_index  # noqa: E402
+from wsdgen.output import publish
+from wsdgen.pages import plan_pages
+from wsdgen.pipeline import BuildOptions, load_site
+from wsdgen.render import make_environment, render_bodies, render_pages
+from wsdgen.search import write_search_index
 
 
 def main() -> None:
