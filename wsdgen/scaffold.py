@@ -10,9 +10,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from .pipeline import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
 from .schema import COLLECTION_LABELS, ENTRY_SUFFIXES, FIELDS, FieldSpec, slugify
-
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 KIND_ALIASES = {
     **{label: collection for collection, label in COLLECTION_LABELS.items()},
@@ -119,14 +118,16 @@ def new_entry(site_dir: Path, kind: str, title: str, datum: dt.date | None) -> i
     for path in taken:
         if path.exists() or path.is_symlink():
             shown = path.relative_to(site_dir).as_posix()
-            return fail(f"{shown} bestaat al; kies een andere titel of pas dat bestand aan", 1)
+            return fail(
+                f"{shown} bestaat al; kies een andere titel of pas dat bestand aan", EXIT_CONTENT
+            )
     target = taken[0]
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with target.open("x", encoding="utf-8") as handle:
             handle.write(entry_text(collection, title.strip(), datum, site_dir))
     except OSError as exc:
-        return fail(f"kan {target} niet schrijven ({exc.strerror})", 1)
+        return fail(f"kan {target} niet schrijven ({exc.strerror})", EXIT_CONTENT)
     print(f"Nieuw bestand: {target.relative_to(site_dir).as_posix()}")
     print("Vul de velden met VUL-IN in en controleer met: wsdgen check")
     return EXIT_OK
