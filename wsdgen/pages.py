@@ -383,10 +383,6 @@ class YearChart:
     height: int
     bar_width: int
 
-    @property
-    def max_count(self) -> int:
-        return max((b.count for b in self.bars), default=0)
-
 
 def year_chart(cafes: Iterable[Kenniscafe]) -> YearChart | None:
     """Kenniscafés and visitors per year, with the geometry of an SVG bar chart."""

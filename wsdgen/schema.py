@@ -163,10 +163,3 @@ BODY_FIELD = "body"
 
 def field_names(collection: str) -> tuple[str, ...]:
     return tuple(spec.name for spec in FIELDS[collection])
-
-
-def spec_of(collection: str, name: str) -> FieldSpec | None:
-    for spec in FIELDS[collection]:
-        if spec.name == name:
-            return spec
-    return None
