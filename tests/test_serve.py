@@ -82,6 +82,17 @@ def test_serve_reloads_on_edit_shows_errors_and_recovers(served: tuple[Path, str
         replace_in(site / CAFE, TITLE, "title: Huisuitzettingen voorkomen")
         expect(tab.locator("h1")).to_have_text("Huisuitzettingen voorkomen", timeout=15000)
 
+        # Search follows the edit too (Pagefind re-indexes in the background).
+        search = browser.new_page()
+        deadline = time.monotonic() + 30
+        titles: list[str] = []
+        while time.monotonic() < deadline and "Huisuitzettingen voorkomen" not in titles:
+            search.goto(url + "/zoeken/?q=huisuitzettingen")
+            search.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+            titles = search.locator(".pagefind-ui__result-link").all_inner_texts()
+        search.close()
+        assert "Huisuitzettingen voorkomen" in titles
+
         replace_in(site / CAFE, "datum: 2019-05-23", "datum: 23-05-2019")
         panel = tab.locator("#wsdgen-fouten")
         expect(panel).to_be_visible(timeout=15000)

@@ -4,21 +4,27 @@ The site is kept in memory by the incremental Rebuilder; livereload watches the 
 folder, calls it after every change and then tells the browser to reload. When the
 content has an error, the last good version stays served with a Dutch error panel on
 top of every page; fixing the file brings the page back by itself. Nothing a site
-contains can stop the server.
+contains can stop the server. Search works too: the pages are mirrored to a temporary
+folder that Pagefind indexes in the background after each change.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import html
 import mimetypes
+import shutil
 import sys
+import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity
 from .incremental import Rebuilder, RebuildResult
 from .pipeline import EXIT_OK, EXIT_USAGE, BuildOptions
+from .search import write_search_index
 
 WATCHED = ("content", "templates", "assets", "config.yaml")
 StartResponse = Callable[[str, list[tuple[str, str]]], object]
@@ -53,11 +59,54 @@ def error_page(problems: Iterable[Diagnostic]) -> bytes:
     ).encode()
 
 
+class SearchMirror:
+    """The search index for `serve`: the HTML pages mirrored to a temporary folder, where
+    Pagefind indexes them in a background thread after each change (so a slow index
+    never delays the page reload)."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="wsdgen-serve-"))
+        atexit.register(shutil.rmtree, self.folder, True)
+        self.lock = threading.Lock()
+        self.again = threading.Event()
+        self.worker: threading.Thread | None = None
+
+    def update(self, outputs: dict[str, bytes], rendered: list[str], removed: list[str]) -> None:
+        for file in rendered:
+            if file.endswith(".html"):
+                target = self.folder / file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(outputs[file])
+        for file in removed:
+            (self.folder / file).unlink(missing_ok=True)
+        if any(f.endswith(".html") for f in [*rendered, *removed]):
+            self.again.set()
+            with self.lock:
+                if self.worker is None or not self.worker.is_alive():
+                    self.worker = threading.Thread(target=self.index, daemon=True)
+                    self.worker.start()
+
+    def index(self) -> None:
+        while self.again.is_set():
+            self.again.clear()
+            try:
+                write_search_index(self.folder)
+            except Exception as exc:  # noqa: BLE001 - search is a nicety while serving
+                print(f"wsdgen: de zoekindex kon niet gemaakt worden ({exc})", file=sys.stderr)
+
+    def find(self, path: str) -> bytes | None:
+        try:
+            return (self.folder / path.lstrip("/")).read_bytes()
+        except OSError:
+            return None
+
+
 class DevSite:
     """The WSGI app of `serve`: the in-memory site, with the error panel when needed."""
 
-    def __init__(self, rebuilder: Rebuilder) -> None:
+    def __init__(self, rebuilder: Rebuilder, search: SearchMirror | None = None) -> None:
         self.rebuilder = rebuilder
+        self.search = search
         self.errors: list[Diagnostic] = []
         self.priming = False
 
@@ -75,6 +124,8 @@ class DevSite:
             print(problem, file=sys.stderr)
         if result.exit_code == EXIT_OK:
             self.errors = []
+            if self.search is not None:
+                self.search.update(self.rebuilder.outputs, result.rendered, result.removed)
             seconds = f"{result.seconds:.2f}".replace(".", ",")
             print(f"wsdgen: {len(result.rendered)} pagina's opnieuw gemaakt in {seconds} s")
         else:
@@ -93,6 +144,9 @@ class DevSite:
             return key, outputs[key]
         if f"{key}/index.html" in outputs:
             return "redirect", b""
+        if path.startswith("/pagefind/") and self.search is not None:
+            data = self.search.find(path)
+            return (key, data) if data is not None else None
         source = self.rebuilder.asset_sources.get(path)
         if source is not None:
             try:
@@ -139,7 +193,7 @@ def serve(site_dir: Path, port: int) -> int:
         site_dir=site_dir, base_url=base_url, drafts=True, today=dt.date.today(), write=False
     )
     rebuilder = Rebuilder(options)
-    app = DevSite(rebuilder)
+    app = DevSite(rebuilder, SearchMirror())
     first = app.refresh()
     if first is not None and first.exit_code == EXIT_USAGE:
         return EXIT_USAGE
