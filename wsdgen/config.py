@@ -78,7 +78,7 @@ def load_config(
     overrides = overrides or Overrides()
     site_dir = Path(os.path.abspath(site_dir))
     if not site_dir.is_dir():
-        return None, [diag.error(str(site_dir), 1, "de sitemap (--site) bestaat niet")]
+        return None, [diag.error(str(site_dir), 1, "de map van de site (--site) bestaat niet")]
     text, problem = _read_text(site_dir / CONFIG_FILE)
     if problem:
         return None, [diag.error(CONFIG_FILE, 1, problem)]
@@ -185,7 +185,7 @@ def _read_text(path: Path) -> tuple[str | None, str | None]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return None, "config.yaml ontbreekt in de sitemap"
+        return None, "config.yaml ontbreekt in de map van de site"
     except OSError as exc:
         return None, f"config.yaml kan niet gelezen worden ({exc.strerror})"
     try:
@@ -211,7 +211,7 @@ def check_output_dir(site_dir: Path, output_dir: Path) -> str | None:
     for folder in protected:
         if out == folder or folder.is_relative_to(out):
             return (
-                f"de uitvoermap '{output_dir}' mag niet de sitemap zelf zijn of "
+                f"de uitvoermap '{output_dir}' mag niet de map van de site zelf zijn of "
                 f"content/, templates/ of assets/ bevatten; kies bijvoorbeeld 'public'"
             )
     for folder in protected[1:]:
