@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .graph import Agenda, Site, group_by_regio, newest_key, normalize_path
+from .graph import Agenda, Related, Site, group_by_regio, newest_key, normalize_path
 from .records import Entry, Kenniscafe, Pagina, Thema, Werkplaats
 
 EntryKey = tuple[str, str]
@@ -231,17 +231,19 @@ def plan_themas(site: Site) -> list[PagePlan]:
             frozenset(card_deps(themas)),
         )
     ]
-    for thema in themas:
-        related = site.by_thema[thema.slug]
-        context = {
-            "title": thema.title,
-            "entry": thema,
-            "related": related,
-            "crumbs": crumbs(section_crumb("themas")),
-        }
-        deps = card_deps([thema, *related.entries])
-        plans.append(PagePlan(thema.path, "thema.html", context, frozenset(deps)))
+    plans += [related_page(thema, site.by_thema[thema.slug], "thema.html") for thema in themas]
     return plans
+
+
+def related_page(entry: Entry, related: Related, template: str) -> PagePlan:
+    """The page of a theme or region: the entry itself and everything related to it."""
+    context = {
+        "title": entry.title,
+        "entry": entry,
+        "related": related,
+        "crumbs": crumbs(section_crumb(entry.collection)),
+    }
+    return PagePlan(entry.path, template, context, frozenset(card_deps([entry, *related.entries])))
 
 
 def plan_regios(site: Site) -> list[PagePlan]:
@@ -254,16 +256,7 @@ def plan_regios(site: Site) -> list[PagePlan]:
             frozenset(card_deps(site.regios.values()) | card_deps(site.werkplaatsen.values())),
         )
     ]
-    for regio, _ in regions:
-        related = site.by_regio[regio.slug]
-        context = {
-            "title": regio.title,
-            "entry": regio,
-            "related": related,
-            "crumbs": crumbs(section_crumb("regios")),
-        }
-        deps = card_deps([regio, *related.entries])
-        plans.append(PagePlan(regio.path, "regio.html", context, frozenset(deps)))
+    plans += [related_page(regio, site.by_regio[regio.slug], "regio.html") for regio, _ in regions]
     return plans
 
 
