@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,12 @@ KNOWN_KEYS = (
 PROTECTED_DIRS = ("content", "templates", "assets")
 
 
+@functools.lru_cache(maxsize=16)
+def base_path_of(base_url: str) -> str:
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
 @dataclass(frozen=True, slots=True)
 class MenuItem:
     title: str
@@ -47,8 +54,7 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The path part of base_url, always ending in '/': '/' or '/wsd/'."""
-        path = urlsplit(self.base_url).path or "/"
-        return path if path.endswith("/") else path + "/"
+        return base_path_of(self.base_url)
 
     @property
     def origin(self) -> str:

@@ -21,7 +21,6 @@ from .records import (
     Nieuws,
     Pagina,
     Publicatie,
-    Reference,
     Regio,
     Rejected,
     Thema,
@@ -186,18 +185,19 @@ def link_site(
     return site, problems
 
 
-def references_of(record: Entry) -> tuple[Reference, ...]:
-    """Every reference in a record, with the line of the list item where there is one."""
-    found = []
-    for spec in FIELDS[record.collection]:
-        if spec.ref is None:
-            continue
-        value = getattr(record, spec.name)
+REF_SPECS = {
+    collection: tuple((spec.name, spec.ref) for spec in specs if spec.ref is not None)
+    for collection, specs in FIELDS.items()
+}
+
+
+def references_of(record: Entry) -> Iterable[tuple[str, str, str, int]]:
+    """Every reference in a record: (field, target collection, slug, index in the list)."""
+    for name, target in REF_SPECS[record.collection]:
+        value = getattr(record, name)
         slugs = value if isinstance(value, tuple) else (value,) if value else ()
         for index, slug in enumerate(slugs):
-            line = record.source.line_of_item(spec.name, index)
-            found.append(Reference(spec.name, spec.ref, slug, line))
-    return tuple(found)
+            yield name, target, slug, index
 
 
 def reference_hint(slug: str, choices: list[str]) -> str:
@@ -219,39 +219,40 @@ def check_references(
     every: dict[str, dict[str, Entry]],
     include_drafts: bool,
 ) -> list[Diagnostic]:
-    problems: list[Diagnostic] = []
+    """Every reference must name an existing entry that is not a draft (unless --drafts).
+
+    Entries that failed validation still count as existing: their own error says enough.
+    """
     failed = {(r.collection, r.slug) for r in rejected}
-    sources = [(r.source.path, r.draft, references_of(r)) for r in records]
-    sources += [(r.path, r.draft, r.references) for r in rejected]
-    for path, is_draft, references in sources:
-        for name, target, slug, line in (
-            (ref.field, ref.target, ref.slug, ref.line) for ref in references
-        ):
-            found = every[target].get(slug)
-            label = COLLECTION_LABELS[target]
-            if found is None and (target, slug) in failed:
-                continue
-            if found is None:
-                hint = reference_hint(slug, list(every[target]))
-                problems.append(
-                    diag.error(
-                        path,
-                        line,
-                        f"{name}: er is geen {label} '{slug}' (geen bestand "
-                        f"content/{target}/{slug}.md){hint}",
-                        name,
-                    )
-                )
-            elif found.draft and not is_draft and not include_drafts:
-                problems.append(
-                    diag.error(
-                        path,
-                        line,
-                        f"{name}: {label} '{slug}' is nog een concept (draft: true); "
-                        "publiceer die eerst of haal de verwijzing weg",
-                        name,
-                    )
-                )
+
+    def problem(name: str, target: str, slug: str, is_draft: bool) -> str | None:
+        found = every[target].get(slug)
+        label = COLLECTION_LABELS[target]
+        if found is None and (target, slug) not in failed:
+            hint = reference_hint(slug, list(every[target]))
+            return (
+                f"{name}: er is geen {label} '{slug}' (geen bestand "
+                f"content/{target}/{slug}.md){hint}"
+            )
+        if found is not None and found.draft and not is_draft and not include_drafts:
+            return (
+                f"{name}: {label} '{slug}' is nog een concept (draft: true); "
+                "publiceer die eerst of haal de verwijzing weg"
+            )
+        return None
+
+    problems: list[Diagnostic] = []
+    for record in records:
+        for name, target, slug, index in references_of(record):
+            message = problem(name, target, slug, record.draft)
+            if message:
+                line = record.source.line_of_item(name, index)
+                problems.append(diag.error(record.source.path, line, message, name))
+    for item in rejected:
+        for ref in item.references:
+            message = problem(ref.field, ref.target, ref.slug, item.draft)
+            if message:
+                problems.append(diag.error(item.path, ref.line, message, ref.field))
     return problems
 
 

@@ -3,7 +3,7 @@
 Every rebuild re-reads the content folder (unchanged files are recognised by the hash
 of their bytes and not parsed again), validates only changed files, and recomputes
 the site graph and the page plans, which are cheap. A page is rendered again only
-when its *fingerprint* changed: a hash of everything it was made from, namely
+when something it was made from changed since it was last rendered, namely
 
 - the site-wide inputs: config.yaml and the command-line settings, the build date,
   the asset URLs, and the free pages (every page's menu and footer show them);
@@ -12,8 +12,8 @@ when its *fingerprint* changed: a hash of everything it was made from, namely
   file. A page that starts or stops showing an entry gets a new set of deps, so it is
   re-rendered too.
 
-Correctness rests on the fingerprints, which a property test checks: after any
-sequence of edits the output equals a clean full build, byte for byte.
+Correctness rests on those inputs being complete, which a property test checks: after
+any sequence of edits the output equals a clean full build, byte for byte.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import jinja2.meta
 from .config import CONFIG_FILE, SiteConfig
 from .diagnostics import Diagnostic
 from .graph import Site
-from .pages import ALL, PagePlan, plan_pages
+from .pages import ALL, EntryKey, PagePlan, plan_pages
 from .pipeline import EXIT_CONTENT, EXIT_OK, BuildOptions, load_site
 from .render import (
     THEME_TEMPLATES,
@@ -59,6 +59,15 @@ def digest(*parts: str | bytes) -> str:
         hasher.update(part.encode() if isinstance(part, str) else part)
         hasher.update(b"\0")
     return hasher.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class PageInputs:
+    """What a page was made from, besides the content of the entries it shows."""
+
+    site_wide: str
+    template: str  # the template's name and the hash of it with all it includes
+    deps: frozenset[EntryKey]
 
 
 class TemplateDigests:
@@ -127,7 +136,8 @@ class Rebuilder:
         self.options = options
         self.body_cache: BodyCache = {} if body_cache is None else body_cache
         self.outputs: dict[str, bytes] = {}
-        self.fingerprints: dict[str, str] = {}
+        self.made_from: dict[str, PageInputs] = {}
+        self.entry_digests: dict[EntryKey, str] = {}
         self.sources: SourceCache = {}
         self.validated: ValidationCache = {}
         self.settings_digest = ""
@@ -157,7 +167,7 @@ class Rebuilder:
         settings = self.settings_of(config)
         if settings != self.settings_digest:
             # config.yaml or a command-line setting changed: render everything again.
-            self.fingerprints.clear()
+            self.made_from.clear()
             self.env = None
             self.settings_digest = settings
         plans = plan_pages(site)
@@ -166,17 +176,17 @@ class Rebuilder:
         env.globals.update(page_globals(site, assets, bodies))
         site_wide = digest(settings, assets.digest(), *self.page_digests(site))
         entry_digests = {entry.key: entry.source.digest for entry in site.entries()}
-        everything = digest(*(f"{k}{v}" for k, v in sorted(entry_digests.items())))
-        # A number per entry from its name and its file's hash: a renamed file is a change.
-        entry_numbers = {
-            key: hash((key, value)) & 0xFFFFFFFFFFFFFFFF for key, value in entry_digests.items()
-        }
-        fresh: dict[str, str] = {}
+        # A renamed or removed file changes its old name, too.
+        changed_entries = {
+            key for key, value in entry_digests.items() if self.entry_digests.get(key) != value
+        } | (self.entry_digests.keys() - entry_digests.keys())
+        fresh: dict[str, PageInputs] = {}
         changed: list[PagePlan] = []
         for plan in plans:
-            fingerprint = self.fingerprint(plan, site_wide, templates, entry_numbers, everything)
-            fresh[plan.output_file] = fingerprint
-            if self.fingerprints.get(plan.output_file) != fingerprint:
+            template = "" if plan.template.endswith(".ics") else templates.of(plan.template)
+            inputs = PageInputs(site_wide, f"{plan.template}:{template}", plan.deps)
+            fresh[plan.output_file] = inputs
+            if self.needs_render(plan.output_file, inputs, changed_entries):
                 changed.append(plan)
         try:
             rendered = [render_one(plan, env, site) for plan in changed]
@@ -187,7 +197,8 @@ class Rebuilder:
         removed = sorted(set(self.outputs) - set(fresh))
         for file in removed:
             del self.outputs[file]
-        self.fingerprints = fresh
+        self.made_from = fresh
+        self.entry_digests = entry_digests
         self.asset_sources = {asset.site_path: asset.source for asset in assets.files}
         return RebuildResult(EXIT_OK, found, [page.file for page in rendered], removed)
 
@@ -216,37 +227,10 @@ class Rebuilder:
     def page_digests(site: Site) -> list[str]:
         return [f"{slug}{page.source.digest}" for slug, page in sorted(site.paginas.items())]
 
-    @staticmethod
-    def fingerprint(
-        plan: PagePlan,
-        site_wide: str,
-        templates: TemplateDigests,
-        entry_numbers: dict[tuple[str, str], int],
-        everything: str,
-    ) -> str:
-        """Everything a page was made from, as one hash.
-
-        The entries a page shows are folded in as a sum and an exclusive-or of 64-bit
-        numbers made from their names and file hashes, plus their count: independent of order,
-        so no sorting of long dependency lists is needed.
-        """
-        template = "" if plan.template.endswith(".ics") else templates.of(plan.template)
-        total = 0
-        mixed = 0
-        missing = 0
-        for key in plan.deps:
-            number = entry_numbers.get(key)
-            if number is None:
-                missing += 1 if key != ALL else 0
-                number = hash(key) & 0xFFFFFFFFFFFFFFFF
-            total = (total + number) & 0xFFFFFFFFFFFFFFFF
-            mixed ^= number * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF
-        whole = everything if ALL in plan.deps else ""
-        return digest(
-            site_wide,
-            plan.path,
-            plan.template,
-            template,
-            whole,
-            f"{len(plan.deps)}/{missing}/{total}/{mixed}",
-        )
+    def needs_render(self, file: str, inputs: PageInputs, changed_entries: set[EntryKey]) -> bool:
+        """Whether a page must be rendered again: new inputs, or a shown entry changed."""
+        if self.made_from.get(file) != inputs:
+            return True
+        if ALL in inputs.deps:
+            return bool(changed_entries)
+        return not inputs.deps.isdisjoint(changed_entries)

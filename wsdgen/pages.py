@@ -8,15 +8,17 @@ one entry can tell which pages to render again.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .graph import Agenda, Related, Site, group_by_regio, newest_key, normalize_path
 from .records import Entry, Kenniscafe, Pagina, Thema, Werkplaats
 
 EntryKey = tuple[str, str]
+# Per theme: its dated entries, newest first, each with its rank among all dated entries.
+ThemeLists = dict[str, tuple[tuple[int, Entry], ...]]
 
 # Plans whose content depends on every entry of the site (lists of everything).
 ALL = ("*", "*")
@@ -260,7 +262,7 @@ def plan_regios(site: Site) -> list[PagePlan]:
     return plans
 
 
-def plan_kenniscafes(site: Site, newest: dict[str, tuple[Entry, ...]]) -> list[PagePlan]:
+def plan_kenniscafes(site: Site, newest: ThemeLists) -> list[PagePlan]:
     agenda: Agenda = site.agenda
     plans = [
         PagePlan(
@@ -293,7 +295,7 @@ def plan_kenniscafes(site: Site, newest: dict[str, tuple[Entry, ...]]) -> list[P
 
 
 def _entry_context(
-    site: Site, entry: Entry, collection: str, newest: dict[str, tuple[Entry, ...]]
+    site: Site, entry: Entry, collection: str, newest: ThemeLists
 ) -> dict[str, object]:
     slug = getattr(entry, "werkplaats", None)
     werkplaats: Werkplaats | None = site.werkplaatsen.get(slug) if slug else None
@@ -315,30 +317,37 @@ def _context_entries(context: dict[str, object]) -> list[Entry]:
     return [werkplaats, *others] if isinstance(werkplaats, Werkplaats) else others
 
 
-def newest_by_thema(site: Site) -> dict[str, tuple[Entry, ...]]:
-    """Per theme, its kenniscafés, publications and news together, newest first."""
-    return {slug: related.newest for slug, related in site.by_thema.items()}
+def newest_by_thema(site: Site) -> ThemeLists:
+    """Per theme, its kenniscafés, publications and news together, newest first, each
+    with its rank among all of them (so lists can be merged by comparing numbers)."""
+    dated: list[Entry] = [*site.kenniscafes.values(), *site.publicaties.values()]
+    dated += site.nieuws.values()
+    rank = {id(e): i for i, e in enumerate(sorted(dated, key=newest_key, reverse=True))}
+    lists: ThemeLists = {}
+    for slug, related in site.by_thema.items():
+        items = [*related.agenda.all, *related.publicaties, *related.nieuws]
+        lists[slug] = tuple(sorted(((rank[id(e)], e) for e in items), key=itemgetter(0)))
+    return lists
 
 
-def elsewhere(
-    entry: Entry, newest: dict[str, tuple[Entry, ...]], limit: int = RELATED_LIMIT
-) -> list[Entry]:
+def elsewhere(entry: Entry, newest: ThemeLists, limit: int = RELATED_LIMIT) -> list[Entry]:
     """ "Ook over dit thema": entries of *other* werkplaatsen on a shared theme, newest first.
 
-    Merges the theme lists (each newest first) lazily, so only the first few are looked at.
+    The first ``limit`` that qualify in each theme's list (newest first) are enough:
+    the overall first ``limit`` are among them.
     """
     own = getattr(entry, "werkplaats", None)
-    lists = [newest[slug] for slug in getattr(entry, "themas", ()) if slug in newest]
-    found: list[Entry] = []
-    seen: set[tuple[str, str]] = {entry.key}
-    for other in heapq.merge(*lists, key=newest_key, reverse=True):
-        if other.key in seen or getattr(other, "werkplaats", None) == own:
-            continue
-        seen.add(other.key)
-        found.append(other)
-        if len(found) == limit:
-            break
-    return found
+    candidates: dict[int, Entry] = {}
+    for slug in getattr(entry, "themas", ()):
+        taken = 0
+        for rank, other in newest.get(slug, ()):
+            if other is entry or getattr(other, "werkplaats", None) == own:
+                continue
+            candidates[rank] = other
+            taken += 1
+            if taken == limit:
+                break
+    return [candidates[rank] for rank in sorted(candidates)[:limit]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,7 +435,7 @@ def plan_matrix(site: Site) -> PagePlan:
     )
 
 
-def plan_publicaties(site: Site, newest: dict[str, tuple[Entry, ...]]) -> list[PagePlan]:
+def plan_publicaties(site: Site, newest: ThemeLists) -> list[PagePlan]:
     pubs = sorted(
         site.publicaties.values(),
         key=lambda p: (p.jaar, p.datum or dt.date.min, p.title),
@@ -448,7 +457,7 @@ def plan_publicaties(site: Site, newest: dict[str, tuple[Entry, ...]]) -> list[P
     return plans
 
 
-def plan_nieuws(site: Site, newest: dict[str, tuple[Entry, ...]]) -> list[PagePlan]:
+def plan_nieuws(site: Site, newest: ThemeLists) -> list[PagePlan]:
     news = sorted(site.nieuws.values(), key=lambda n: (n.datum, n.title), reverse=True)
     plans = [
         PagePlan(
@@ -501,7 +510,7 @@ def plan_aliases(site: Site) -> list[PagePlan]:
     return plans
 
 
-def plan_feeds(site: Site, newest: dict[str, tuple[Entry, ...]]) -> list[PagePlan]:
+def plan_feeds(site: Site, newest: ThemeLists) -> list[PagePlan]:
     """Atom feeds (news; per theme) and iCalendar files (all, per werkplaats, per event)."""
     news = sorted(site.nieuws.values(), key=lambda n: (n.datum, n.title), reverse=True)
     news = news[:FEED_LIMIT]
@@ -522,7 +531,7 @@ def plan_feeds(site: Site, newest: dict[str, tuple[Entry, ...]]) -> list[PagePla
         ),
     ]
     for thema in site.themas.values():
-        items = newest[thema.slug][:FEED_LIMIT]
+        items = [entry for _, entry in newest[thema.slug][:FEED_LIMIT]]
         plans.append(
             PagePlan(
                 f"/themas/{thema.slug}/atom.xml",

@@ -99,8 +99,18 @@ def render_bodies(
             missing[key] = entry.body
     items = [(key, text, base_path) for key, text in missing.items()]
     for key, html in map_in_workers(_render_body, items, jobs):
-        cache[key] = html
-    return {entry_key: Markup(cache[key]) for entry_key, key in keys.items()}
+        cache[key] = Markup(html)
+    return {entry_key: as_markup(cache, key) for entry_key, key in keys.items()}
+
+
+def as_markup(cache: BodyCache, key: str) -> Markup:
+    """The cached HTML as Markup; kept as Markup so later builds need not copy it."""
+    value = cache[key]
+    if not isinstance(value, Markup):
+        value = Markup(value)
+        if isinstance(cache, dict):
+            cache[key] = value
+    return value
 
 
 # Work below this size is done in-process: starting workers costs more than it saves.

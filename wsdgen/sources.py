@@ -18,6 +18,10 @@ from .yamlnodes import YamlMapping, YamlProblem, read_mapping
 FRONT_MATTER_BOUNDARY = YAMLHandler.FM_BOUNDARY
 
 
+def by_name(path: Path) -> str:
+    return path.name
+
+
 def is_ignored(name: str) -> bool:
     return name.startswith(("_", "."))
 
@@ -42,7 +46,7 @@ def read_sources(
         return [], [diag.error("content", 1, "de map content/ wijst naar een plek buiten de site")]
     entries: list[RawEntry] = []
     problems: list[Diagnostic] = []
-    for path in sorted(content.iterdir()):
+    for path in sorted(content.iterdir(), key=by_name):
         if is_ignored(path.name):
             continue
         rel = relative(site_dir, path)
@@ -59,7 +63,7 @@ def read_sources(
         if outside_site(site_dir, path):
             problems.append(diag.error(rel, 1, "deze map wijst naar een plek buiten de site"))
             continue
-        for file in sorted(path.iterdir()):
+        for file in sorted(path.iterdir(), key=by_name):
             if is_ignored(file.name):
                 continue
             entry, file_problems = read_entry_file_safely(site_dir, path.name, file, cache)
@@ -85,36 +89,39 @@ def read_entry_file_safely(
         ]
 
 
-def entry_file_problem(site_dir: Path, file: Path) -> str | None:
-    """Why a file in a collection folder cannot be an entry, or None if it can.
+def entry_file_problem(site_dir: Path, file: Path) -> tuple[str | None, os.stat_result | None]:
+    """Why a file in a collection folder cannot be an entry (None if it can), and its stat.
 
     The collection folder itself was checked to lie inside the site, so only a symlink
     can point elsewhere; resolving every path would cost more than reading the file.
     """
     try:
-        mode = file.lstat().st_mode
+        info = file.lstat()
+        if stat_module.S_ISLNK(info.st_mode):
+            if outside_site(site_dir, file):
+                return (
+                    "dit bestand wijst (via een snelkoppeling) naar een plek buiten de site",
+                    None,
+                )
+            info = file.stat()
     except OSError:
-        return "dit bestand kan niet gelezen worden"
-    if stat_module.S_ISLNK(mode):
-        if outside_site(site_dir, file):
-            return "dit bestand wijst (via een snelkoppeling) naar een plek buiten de site"
-        try:
-            mode = file.stat().st_mode
-        except OSError:
-            return "dit is geen gewoon bestand (een snelkoppeling die nergens heen wijst?)"
-    if stat_module.S_ISDIR(mode):
+        return (
+            "dit bestand kan niet gelezen worden (een snelkoppeling die nergens heen wijst?)",
+            None,
+        )
+    if stat_module.S_ISDIR(info.st_mode):
         return (
             "submappen zijn niet toegestaan in een collectiemap; zet downloads zoals pdf's "
             "onder assets/"
-        )
+        ), None
     if file.suffix.lower() not in ENTRY_SUFFIXES or file.suffix != file.suffix.lower():
         return (
             f"'{file.name}' is geen .md-, .yaml- of .yml-bestand; zet downloads zoals pdf's "
             "onder assets/"
-        )
-    if not stat_module.S_ISREG(mode):
-        return "dit is geen gewoon bestand"
-    return None
+        ), None
+    if not stat_module.S_ISREG(info.st_mode):
+        return "dit is geen gewoon bestand", None
+    return None, info
 
 
 def read_entry_file(
@@ -122,11 +129,10 @@ def read_entry_file(
 ) -> SourceResult:
     """Read one content file into a RawEntry, or explain in Dutch why it cannot be read."""
     rel = f"content/{collection}/{file.name}"
-    problem = entry_file_problem(site_dir, file)
-    if problem:
-        return None, [diag.error(rel, 1, problem)]
+    problem, stat = entry_file_problem(site_dir, file)
+    if problem or stat is None:
+        return None, [diag.error(rel, 1, problem or "dit bestand kan niet gelezen worden")]
     try:
-        stat = file.stat()
         stamp = (stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
         known = cache.get(rel) if cache is not None else None
         if known is not None and known[0] == stamp:
