@@ -8,6 +8,7 @@ one entry can tell which pages to render again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -70,9 +71,7 @@ class PagePlan:
     @property
     def output_file(self) -> str:
         """Relative file name in the output folder ('werkplaatsen/x/index.html')."""
-        if self.path.endswith("/"):
-            return self.path.lstrip("/") + "index.html"
-        return self.path.lstrip("/")
+        return output_file_of(self.path)
 
 
 _CARD_DEPS: dict[tuple[str, str, str], tuple[EntryKey, ...]] = {}
@@ -94,6 +93,11 @@ def entry_card_deps(entry: Entry) -> tuple[EntryKey, ...]:
             _CARD_DEPS.clear()
         found = _CARD_DEPS[memo_key] = tuple(keys)
     return found
+
+
+@functools.lru_cache(maxsize=65536)
+def output_file_of(path: str) -> str:
+    return path.lstrip("/") + "index.html" if path.endswith("/") else path.lstrip("/")
 
 
 def card_deps(entries: Iterable[Entry]) -> set[EntryKey]:

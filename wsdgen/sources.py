@@ -63,9 +63,10 @@ def read_sources(
         if outside_site(site_dir, path):
             problems.append(diag.error(rel, 1, "deze map wijst naar een plek buiten de site"))
             continue
-        for file in sorted(path.iterdir(), key=by_name):
-            if is_ignored(file.name):
-                continue
+        with os.scandir(path) as listing:
+            names = sorted(item.name for item in listing if not is_ignored(item.name))
+        for name in names:
+            file = path / name
             entry, file_problems = read_entry_file_safely(site_dir, path.name, file, cache)
             problems.extend(file_problems)
             if entry is not None:
@@ -114,7 +115,8 @@ def entry_file_problem(site_dir: Path, file: Path) -> tuple[str | None, os.stat_
             "submappen zijn niet toegestaan in een collectiemap; zet downloads zoals pdf's "
             "onder assets/"
         ), None
-    if file.suffix.lower() not in ENTRY_SUFFIXES or file.suffix != file.suffix.lower():
+    suffix = os.path.splitext(file.name)[1]
+    if suffix.lower() not in ENTRY_SUFFIXES or suffix != suffix.lower():
         return (
             f"'{file.name}' is geen .md-, .yaml- of .yml-bestand; zet downloads zoals pdf's "
             "onder assets/"
