@@ -131,3 +131,21 @@ def test_serve_survives_a_broken_config_and_template(served: tuple[Path, str]) -
     with urllib.request.urlopen(url + PAGE) as response:
         body = response.read().decode("utf-8")
     assert "De site bevat fouten" not in body
+
+
+def test_serve_says_in_dutch_when_the_port_is_taken(tmp_path: Path) -> None:
+    site = copy_real_site(tmp_path / "site")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "wsdgen", "serve", "--site", str(site), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert f"poort {port} kan niet gebruikt worden" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -15,6 +15,7 @@ import datetime as dt
 import html
 import mimetypes
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -188,6 +189,11 @@ def serve(site_dir: Path, port: int) -> int:
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
 
+    problem = port_problem(port)
+    if problem:
+        print(f"wsdgen: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+
     base_url = f"http://127.0.0.1:{port}/"
     options = BuildOptions(
         site_dir=site_dir, base_url=base_url, drafts=True, today=dt.date.today(), write=False
@@ -211,3 +217,17 @@ def serve(site_dir: Path, port: int) -> int:
     sys.stdout.flush()
     server.serve(port=port, host="127.0.0.1", debug=False, restart_delay=0)
     return EXIT_OK
+
+
+def port_problem(port: int) -> str | None:
+    """Why the server cannot listen on this port (in Dutch), or None."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            return (
+                f"poort {port} kan niet gebruikt worden ({exc.strerror}); kies een andere "
+                f"met --port, bijvoorbeeld --port {port + 1}"
+            )
+    return None
