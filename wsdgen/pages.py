@@ -108,7 +108,9 @@ def card_deps(entries: Iterable[Entry]) -> set[EntryKey]:
     return deps
 
 
+@functools.lru_cache(maxsize=64)
 def crumbs(*items: tuple[str, str]) -> tuple[Crumb, ...]:
+    """The breadcrumb trail above a page: Home, then the given (title, path) steps."""
     return (Crumb("Home", "/"), *(Crumb(title, path) for title, path in items))
 
 
