@@ -98,6 +98,8 @@ def parse_date(value: object) -> dt.date:
     text = as_text(value)
     match = DATE_FORM.match(text)
     if match:
+        if not 1900 <= int(match[1]) <= 2200:
+            raise FieldError(f"{describe(text)}: het jaartal klopt niet (JJJJ-MM-DD)")
         try:
             return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
