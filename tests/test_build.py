@@ -292,3 +292,18 @@ def test_build_py_is_the_same_as_wsdgen_build(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (out / "index.html").is_file()
+
+
+def test_home_shows_recent_reports_only_when_nothing_is_planned(
+    built: Path, mini: Path, run, tmp_path: Path
+) -> None:
+    assert page(built, "/").find(id="recent-kop") is None
+    later = tmp_path / "later"
+    assert run("build", "--site", str(mini), "--out", str(later), "--today", "2031-01-01").code == 0
+    soup = page(later, "/")
+    recent = [a["href"] for a in soup.select("#recent-kop ~ ul .card-title a")]
+    assert recent == [
+        "/kenniscafes/2030-06-01-toekomst/",
+        "/kenniscafes/2030-01-15-jeugd/",
+        "/kenniscafes/2018-03-01-wijkteams/",
+    ]

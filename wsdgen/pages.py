@@ -34,6 +34,7 @@ SECTION_TITLES = {
 }
 HOME_UPCOMING = 5
 HOME_NEWS = 3
+HOME_RECENT = 3
 RELATED_LIMIT = 5
 # Feed readers want what is new; older entries stay on the site itself.
 FEED_LIMIT = 50
@@ -165,11 +166,13 @@ def plan_pages(site: Site) -> list[PagePlan]:
 
 def plan_home(site: Site) -> PagePlan:
     upcoming = site.agenda.upcoming[:HOME_UPCOMING]
+    # With nothing planned, the latest reports keep the home page useful.
+    recent = () if upcoming else site.agenda.past[:HOME_RECENT]
     news = sorted(site.nieuws.values(), key=lambda n: (n.datum, n.title), reverse=True)
     news = news[:HOME_NEWS]
     themas = active_first(site.themas.values())
     regions = [(r, wps) for r, wps in group_by_regio(site) if wps]
-    deps = card_deps([*upcoming, *news, *themas, *site.werkplaatsen.values()])
+    deps = card_deps([*upcoming, *recent, *news, *themas, *site.werkplaatsen.values()])
     deps |= {r.key for r, _ in regions}
     return PagePlan(
         "/",
@@ -177,6 +180,7 @@ def plan_home(site: Site) -> PagePlan:
         {
             "title": site.config.title,
             "upcoming": upcoming,
+            "recent": recent,
             "news": news,
             "national_themas": [t for t in themas if t.soort != "regionaal"],
             "regional_themas": [t for t in themas if t.soort == "regionaal"],
