@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,7 @@ class SiteConfig:
     extra_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     menu: tuple[MenuItem, ...] = ()
     security_contact: str | None = None
+    digest: str = ""  # hash of config.yaml as read, so `serve` can tell it changed
 
     @property
     def base_path(self) -> str:
@@ -168,6 +170,7 @@ def load_config(
             extra_fields=extra_fields,
             menu=menu,
             security_contact=security_contact,
+            digest=hashlib.sha256((text or "").encode()).hexdigest(),
         ),
         [],
     )

@@ -97,11 +97,6 @@ class Related:
     nieuws: tuple[Nieuws, ...] = ()
 
     @property
-    def newest(self) -> tuple[Dated, ...]:
-        """Kenniscafés, publications and news together, newest first."""
-        return _newest_first((*self.agenda.all, *self.publicaties, *self.nieuws))
-
-    @property
     def entries(self) -> tuple[Entry, ...]:
         return (*self.werkplaatsen, *self.agenda.all, *self.publicaties, *self.nieuws)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
-from .config import CONFIG_FILE, SiteConfig
+from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .graph import Site
 from .pages import ALL, EntryKey, PagePlan, plan_pages
@@ -213,13 +213,9 @@ class Rebuilder:
 
     def settings_of(self, config: SiteConfig) -> str:
         """Everything site-wide that is not content: config.yaml and the build options."""
-        try:
-            config_bytes = (config.site_dir / CONFIG_FILE).read_bytes()
-        except OSError:
-            config_bytes = b""
         options = self.options
         return digest(
-            config_bytes,
+            config.digest,
             repr((options.out, options.base_url, options.drafts, options.today.isoformat())),
         )
 

@@ -22,9 +22,8 @@ from .diagnostics import Diagnostic
 from .graph import Site, entry_date
 from .ical import calendar_bytes
 from .markup import body_key, render_markdown
-from .pages import SECTION_TITLES, SOORT_LABELS, PagePlan, menu_pages
+from .pages import SOORT_LABELS, PagePlan, menu_pages
 from .records import Entry
-from .schema import COLLECTION_LABELS
 
 THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"
 # Plans with this template name are made with the icalendar library, not with Jinja.
@@ -144,15 +143,12 @@ def page_globals(
         "today": site.today,
         "menu": config.menu,
         "menu_pages": menu_pages(site.paginas.values()),
-        "labels": COLLECTION_LABELS,
         "soort_labels": SOORT_LABELS,
         "entry_date": entry_date,
-        "sections": SECTION_TITLES,
         "body": body,
         "asset": asset,
         "url": config.url,
         "absolute_url": config.absolute_url,
-        "build_year": site.today.year,
     }
 
 
