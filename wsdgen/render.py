@@ -6,11 +6,9 @@ site overrides any built-in template by placing one with the same name.
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -24,14 +22,13 @@ from .ical import calendar_bytes
 from .markup import body_key, render_markdown
 from .pages import SOORT_LABELS, PagePlan, menu_pages
 from .records import Entry
+from .workers import map_in_workers
 
 THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"
 # Plans with this template name are made with the icalendar library, not with Jinja.
 CALENDAR = "calendar.ics"
 
 BodyCache = MutableMapping[str, str]
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,20 +107,6 @@ def as_markup(cache: BodyCache, key: str) -> Markup:
         if isinstance(cache, dict):
             cache[key] = value
     return value
-
-
-# Work below this size is done in-process: starting workers costs more than it saves.
-PARALLEL_THRESHOLD = 64
-
-
-def map_in_workers(function: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
-    """Map over items in ``jobs`` forked processes (or in-process for small work)."""
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        yield from map(function, items)
-        return
-    chunk = max(1, min(64, len(items) // (jobs * 8)))
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(function, items, chunksize=chunk)
 
 
 def page_globals(
