@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import diagnostics as diag
+from . import safefs
 from .diagnostics import Diagnostic
 
 THEME_ASSETS = Path(__file__).parent / "theme" / "assets"
@@ -38,17 +39,39 @@ class Assets:
         return hashlib.sha256("\n".join(sorted(self.urls.values())).encode()).hexdigest()
 
 
-def _walk(root: Path) -> dict[str, Path]:
+def _walk(root: Path, site_dir: Path | None = None) -> tuple[dict[str, Path], list[Diagnostic]]:
+    """Every file below root by its path relative to root, skipping hidden names.
+
+    A symlinked folder is followed only when it passes the file rule (each real folder
+    once, so a link loop ends); one that does not is an error.
+    """
     found: dict[str, Path] = {}
+    problems: list[Diagnostic] = []
     if not root.is_dir():
-        return found
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        return found, problems
+    seen: set[str] = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            path = Path(folder) / name
+            linked = site_dir is not None and path.is_symlink()
+            problem = safefs.folder_problem(site_dir, path) if linked and site_dir else None
+            if problem:
+                shown = f"assets/{path.relative_to(root).as_posix()}"
+                problems.append(diag.error(shown, 1, problem))
+            else:
+                kept.append(name)
+        dirs[:] = kept
         for name in sorted(files):
             if not name.startswith("."):
                 path = Path(folder) / name
                 found[path.relative_to(root).as_posix()] = path
-    return found
+    return found, problems
 
 
 def fingerprint(relative: str, data: bytes) -> str:
@@ -57,26 +80,38 @@ def fingerprint(relative: str, data: bytes) -> str:
 
 
 def collect_assets(site_dir: Path) -> tuple[Assets, list[Diagnostic]]:
-    """List the files to publish under /assets/, theme first, the site's own on top."""
-    sources = _walk(THEME_ASSETS)
-    sources.update(_walk(site_dir / "assets"))
-    site_real = Path(os.path.realpath(site_dir))
+    """List the files to publish under /assets/, theme first, the site's own on top.
+
+    Every file passes the file rule (safefs): a symlink to ``../.git/config`` or to
+    ``/proc/self/environ`` is an error, never published.
+    """
+    sources, problems = _walk(THEME_ASSETS)
+    own = site_dir / "assets"
+    folder_problem = safefs.folder_problem(site_dir, own) if own.exists() else None
+    if folder_problem:
+        problems.append(diag.error("assets", 1, f"assets/: {folder_problem}"))
+    else:
+        own_files, own_problems = _walk(own, site_dir)
+        sources.update(own_files)
+        problems += own_problems
     files: list[AssetFile] = []
     urls: dict[str, str] = {}
-    problems: list[Diagnostic] = []
     for relative, path in sorted(sources.items()):
         shown = f"assets/{relative}"
-        real = Path(os.path.realpath(path))
-        if not path.is_relative_to(THEME_ASSETS) and not real.is_relative_to(site_real):
-            problems.append(diag.error(shown, 1, "dit bestand wijst naar een plek buiten de site"))
+        checked, problem = safefs.check_file(site_dir, path)
+        if checked is None:
+            problems.append(diag.error(shown, 1, problem or safefs.MISSING))
             continue
         published = relative
         if relative.endswith(FINGERPRINTED):
             try:
-                published = fingerprint(relative, path.read_bytes())
+                published = fingerprint(relative, safefs.read_regular(checked.real, None, shown))
+            except safefs.ReadRefused as exc:
+                problems.append(diag.error(shown, 1, exc.reason))
+                continue
             except OSError as exc:
                 problems.append(diag.error(shown, 1, f"kan niet gelezen worden ({exc.strerror})"))
                 continue
             urls[relative] = f"/assets/{published}"
-        files.append(AssetFile(path, f"/assets/{published}"))
+        files.append(AssetFile(checked.real, f"/assets/{published}"))
     return Assets(tuple(files), urls), problems

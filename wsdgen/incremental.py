@@ -32,7 +32,6 @@ from .graph import Site
 from .pages import ALL, EntryKey, PagePlan, plan_pages
 from .pipeline import EXIT_CONTENT, EXIT_OK, BuildOptions, load_site
 from .render import (
-    THEME_TEMPLATES,
     BodyCache,
     RenderError,
     make_environment,
@@ -41,6 +40,7 @@ from .render import (
     render_one,
 )
 from .sources import SourceCache
+from .templates import THEME_TEMPLATES
 from .validate import ValidationCache
 
 

@@ -18,6 +18,7 @@ from .pages import PagePlan, plan_pages
 from .render import BodyCache, Rendered, RenderError, make_environment, render_bodies, render_pages
 from .search import write_search_index
 from .sources import SourceCache, read_sources
+from .templates import check_site_templates
 from .validate import ValidationCache, cached_validator, validate_entries
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -74,6 +75,7 @@ def load_site(
         return None, BuildResult(EXIT_USAGE, config_problems)
     raw_entries, read_problems = read_sources(config.site_dir, sources)
     assets, asset_problems = collect_assets(config.site_dir)
+    asset_problems += check_site_templates(config.site_dir)
     validate_one = (
         cached_validator(validated, config.extra_fields) if validated is not None else None
     )

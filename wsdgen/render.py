@@ -22,9 +22,9 @@ from .ical import calendar_bytes
 from .markup import body_key, render_markdown
 from .pages import SOORT_LABELS, PagePlan, menu_pages
 from .records import Entry
+from .templates import RefusedTemplate, SafeLoader, shown_name
 from .workers import map_in_workers
 
-THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"
 # Plans with this template name are made with the icalendar library, not with Jinja.
 CALENDAR = "calendar.ics"
 
@@ -48,14 +48,8 @@ class RenderError(Exception):
 
 
 def make_environment(site_dir: Path) -> jinja2.Environment:
-    loader = jinja2.ChoiceLoader(
-        [
-            jinja2.FileSystemLoader(str(site_dir / "templates")),
-            jinja2.FileSystemLoader(str(THEME_TEMPLATES)),
-        ]
-    )
     env = jinja2.Environment(
-        loader=loader,
+        loader=SafeLoader(site_dir),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -137,15 +131,11 @@ def page_globals(
 
 def _template_diagnostic(site_dir: Path, exc: Exception) -> Diagnostic:
     """Point at the template (site or built-in) and line where rendering failed."""
+    if isinstance(exc, RefusedTemplate):
+        return diag.error(exc.shown, 1, exc.reason)
     name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
     line = getattr(exc, "lineno", None) or 1
-    path = Path(name)
-    if path.is_absolute() and path.is_relative_to(site_dir):
-        shown = path.relative_to(site_dir).as_posix()
-    elif path.is_absolute() and path.is_relative_to(THEME_TEMPLATES):
-        shown = "wsdgen/theme/templates/" + path.relative_to(THEME_TEMPLATES).as_posix()
-    else:
-        shown = str(name)
+    shown = shown_name(site_dir, Path(name)) if Path(name).is_absolute() else str(name)
     message = getattr(exc, "message", None) or str(exc)
     return diag.error(shown, line, f"fout in sjabloon: {message}")
 

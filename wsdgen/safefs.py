@@ -118,17 +118,22 @@ def read_bytes(site_dir: Path, path: Path, max_bytes: int | None = None) -> byte
     checked, reason = check_file(site_dir, path)
     if checked is None:
         raise ReadRefused(reason or MISSING, str(path))
+    return read_regular(checked.real, max_bytes, str(path))
+
+
+def read_regular(real: Path, max_bytes: int | None = None, shown: str = "") -> bytes:
+    """Read a path that passed the rule (or lies in a folder that did and is no link)."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    descriptor = os.open(checked.real, flags)
+    descriptor = os.open(real, flags)
     with os.fdopen(descriptor, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise ReadRefused(SPECIAL, str(path))
+            raise ReadRefused(SPECIAL, shown or str(real))
         if max_bytes is not None and info.st_size > max_bytes:
-            raise ReadRefused(too_big(info.st_size, max_bytes), str(path))
+            raise ReadRefused(too_big(info.st_size, max_bytes), shown or str(real))
         data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     if max_bytes is not None and len(data) > max_bytes:
-        raise ReadRefused(too_big(len(data), max_bytes), str(path))
+        raise ReadRefused(too_big(len(data), max_bytes), shown or str(real))
     return data
 
 

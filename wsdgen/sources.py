@@ -10,6 +10,7 @@ from pathlib import Path
 from frontmatter.default_handlers import YAMLHandler
 
 from . import diagnostics as diag
+from . import safefs
 from .diagnostics import Diagnostic
 from .records import RawEntry
 from .schema import BODY_FIELD, COLLECTIONS, ENTRY_SUFFIXES, MAX_FILE_BYTES
@@ -42,8 +43,9 @@ def read_sources(
     content = site_dir / "content"
     if not content.is_dir():
         return [], [diag.error("content", 1, "de map content/ ontbreekt in de site")]
-    if outside_site(site_dir, content):
-        return [], [diag.error("content", 1, "de map content/ wijst naar een plek buiten de site")]
+    problem = safefs.folder_problem(site_dir, content)
+    if problem:
+        return [], [diag.error("content", 1, f"content/: {problem}")]
     entries: list[RawEntry] = []
     problems: list[Diagnostic] = []
     for path in sorted(content.iterdir(), key=by_name):
@@ -60,8 +62,9 @@ def read_sources(
                 )
             )
             continue
-        if outside_site(site_dir, path):
-            problems.append(diag.error(rel, 1, "deze map wijst naar een plek buiten de site"))
+        problem = safefs.folder_problem(site_dir, path)
+        if problem:
+            problems.append(diag.error(rel, 1, problem))
             continue
         with os.scandir(path) as listing:
             names = sorted(item.name for item in listing if not is_ignored(item.name))
@@ -93,28 +96,22 @@ def read_entry_file_safely(
 def entry_file_problem(site_dir: Path, file: Path) -> tuple[str | None, os.stat_result | None]:
     """Why a file in a collection folder cannot be an entry (None if it can), and its stat.
 
-    The collection folder itself was checked to lie inside the site, so only a symlink
-    can point elsewhere; resolving every path would cost more than reading the file.
+    The collection folder itself passed the file rule (safefs), so a file that is no
+    symlink is inside the site; a symlink is resolved and checked like any other path.
     """
     try:
         info = file.lstat()
-        if stat_module.S_ISLNK(info.st_mode):
-            if outside_site(site_dir, file):
-                return (
-                    "dit bestand wijst (via een snelkoppeling) naar een plek buiten de site",
-                    None,
-                )
-            info = file.stat()
     except OSError:
-        return (
-            "dit bestand kan niet gelezen worden (een snelkoppeling die nergens heen wijst?)",
-            None,
-        )
+        return safefs.MISSING, None
+    if stat_module.S_ISLNK(info.st_mode):
+        checked, problem = safefs.check_file(site_dir, file)
+        if checked is None:
+            if problem == safefs.SPECIAL and file.is_dir():
+                return SUBFOLDER, None
+            return problem, None
+        info = checked.info
     if stat_module.S_ISDIR(info.st_mode):
-        return (
-            "submappen zijn niet toegestaan in een collectiemap; zet downloads zoals pdf's "
-            "onder assets/"
-        ), None
+        return SUBFOLDER, None
     suffix = os.path.splitext(file.name)[1]
     if suffix.lower() not in ENTRY_SUFFIXES or suffix != suffix.lower():
         return (
@@ -122,8 +119,18 @@ def entry_file_problem(site_dir: Path, file: Path) -> tuple[str | None, os.stat_
             "onder assets/"
         ), None
     if not stat_module.S_ISREG(info.st_mode):
-        return "dit is geen gewoon bestand", None
+        return safefs.SPECIAL, None
     return None, info
+
+
+def real_file(file: Path) -> Path:
+    """The file to open: a symlink's target (it passed the rule), else the file itself."""
+    return Path(os.path.realpath(file)) if file.is_symlink() else file
+
+
+SUBFOLDER = (
+    "submappen zijn niet toegestaan in een collectiemap; zet downloads zoals pdf's onder assets/"
+)
 
 
 def read_entry_file(
@@ -139,12 +146,9 @@ def read_entry_file(
         known = cache.get(rel) if cache is not None else None
         if known is not None and known[0] == stamp:
             return known[2]
-        size = stat.st_size
-        if size > MAX_FILE_BYTES:
-            return None, [
-                diag.error(rel, 1, f"het bestand is te groot ({size // 1024} KiB; maximaal 1 MiB)")
-            ]
-        data = file.read_bytes()
+        data = safefs.read_regular(real_file(file), MAX_FILE_BYTES, rel)
+    except safefs.ReadRefused as exc:
+        return None, [diag.error(rel, 1, exc.reason)]
     except OSError as exc:
         return None, [diag.error(rel, 1, f"het bestand kan niet gelezen worden ({exc.strerror})")]
     digest = hashlib.sha256(data).hexdigest()
@@ -245,8 +249,3 @@ def _raw_entry(
 
 def relative(site_dir: Path, path: Path) -> str:
     return Path(os.path.relpath(path, site_dir)).as_posix()
-
-
-def outside_site(site_dir: Path, path: Path) -> bool:
-    real = Path(os.path.realpath(path))
-    return not real.is_relative_to(Path(os.path.realpath(site_dir)))
