@@ -1,8 +1,8 @@
 """Stage 3: link the records into a Site: check references, drop drafts, build indexes.
 
 The graph is the one place that knows who references whom: which werkplaatsen work on
-a theme, which kenniscafés belong to a region (through their werkplaats), and which
-paths are taken by pages and aliases.
+a theme and which kenniscafés belong to a region (through their werkplaats). Which
+paths the pages and aliases take is the page plan's business (pages.py).
 """
 
 from __future__ import annotations
@@ -27,26 +27,6 @@ from .records import (
     Werkplaats,
 )
 from .schema import COLLECTION_LABELS, COLLECTIONS, FIELDS, slugify
-
-# Index pages and files the build always writes (besides one page per entry).
-FIXED_PATHS = (
-    "/",
-    "/werkplaatsen/",
-    "/themas/",
-    "/regios/",
-    "/kenniscafes/",
-    "/publicaties/",
-    "/nieuws/",
-    "/zoeken/",
-    "/404.html",
-    "/sitemap.xml",
-    "/robots.txt",
-    "/kenniscafes/agenda.ics",
-    "/nieuws/atom.xml",
-    "/wie-werkt-waaraan/",
-    "/_redirects",
-    "/.well-known/security.txt",
-)
 
 Dated = Kenniscafe | Publicatie | Nieuws
 
@@ -116,7 +96,6 @@ class Site:
     by_thema: dict[str, Related]
     by_regio: dict[str, Related]
     agenda: Agenda
-    asset_paths: frozenset[str] = frozenset()
 
     def collection(self, name: str) -> dict[str, Entry]:
         return getattr(self, name)  # type: ignore[no-any-return]
@@ -138,7 +117,6 @@ def link_site(
     config: SiteConfig,
     today: dt.date,
     include_drafts: bool = False,
-    asset_paths: frozenset[str] = frozenset(),
     rejected: Sequence[Rejected] = (),
 ) -> tuple[Site, list[Diagnostic]]:
     """Join the records into a Site and report broken references, collisions and gaps.
@@ -158,13 +136,6 @@ def link_site(
         }
         for name, items in every.items()
     }
-    page_paths = {record.path for items in shown.values() for record in items.values()}
-    page_paths |= set(FIXED_PATHS)
-    page_paths |= {f"/werkplaatsen/{slug}/agenda.ics" for slug in shown["werkplaatsen"]}
-    page_paths |= {f"/themas/{slug}/atom.xml" for slug in shown["themas"]}
-    page_paths |= {f"/kenniscafes/{slug}/agenda.ics" for slug in shown["kenniscafes"]}
-    problems += check_aliases(shown, page_paths)
-    problems += check_site_paths(shown, page_paths | asset_paths)
     problems += content_warnings(shown, today)
     by_werkplaats, by_thema, by_regio = build_indexes(shown, today)
     site = Site(
@@ -175,7 +146,6 @@ def link_site(
         by_thema=by_thema,
         by_regio=by_regio,
         agenda=Agenda.of(shown["kenniscafes"].values(), today),  # type: ignore[arg-type]
-        asset_paths=asset_paths,
     )
     return site, problems
 
@@ -248,60 +218,6 @@ def check_references(
             message = problem(ref.field, ref.target, ref.slug, item.draft)
             if message:
                 problems.append(diag.error(item.path, ref.line, message, ref.field))
-    return problems
-
-
-def normalize_path(path: str) -> str:
-    """Compare site paths the way a web server serves them ('/a' and '/a/' are one page)."""
-    if path.endswith((".html", ".htm", ".xml", ".ics", ".txt")) or path.endswith("/"):
-        return path
-    return path + "/"
-
-
-def check_aliases(shown: dict[str, dict[str, Entry]], page_paths: set[str]) -> list[Diagnostic]:
-    problems: list[Diagnostic] = []
-    taken = {normalize_path(p): "een bestaande pagina" for p in page_paths}
-    for items in shown.values():
-        for record in items.values():
-            for alias in record.aliases:
-                key = normalize_path(alias)
-                if key in ("/", "/index.html") or key.startswith(
-                    ("/assets/", "/pagefind/", "/.well-known/")
-                ):
-                    owner = "een vaste plek van de site"
-                else:
-                    owner = taken.get(key, "")
-                if owner:
-                    problems.append(
-                        diag.error(
-                            record.source.path,
-                            record.source.line_of("aliases"),
-                            f"aliases: '{alias}' is al in gebruik door {owner}; "
-                            "een oud adres mag maar naar één pagina leiden",
-                            "aliases",
-                        )
-                    )
-                    continue
-                taken[key] = f"een alias in {record.source.path}"
-    return problems
-
-
-def check_site_paths(shown: dict[str, dict[str, Entry]], existing: set[str]) -> list[Diagnostic]:
-    """A publication's url may be a site path; it must then point at something real."""
-    problems: list[Diagnostic] = []
-    normalized = {normalize_path(p) for p in existing}
-    for record in shown["publicaties"].values():
-        url = getattr(record, "url", None)
-        if url and url.startswith("/") and normalize_path(url) not in normalized:
-            problems.append(
-                diag.error(
-                    record.source.path,
-                    record.source.line_of("url"),
-                    f"url: '{url}' bestaat niet op de site; zet het bestand onder assets/ "
-                    "(dan is het adres /assets/...)",
-                    "url",
-                )
-            )
     return problems
 
 

@@ -29,8 +29,8 @@ import jinja2.meta
 from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .graph import Site
-from .pages import ALL, EntryKey, PagePlan, plan_pages
-from .pipeline import EXIT_CONTENT, EXIT_OK, BuildOptions, load_site
+from .pages import ALL, EntryKey, PagePlan
+from .pipeline import EXIT_CONTENT, EXIT_OK, BuildOptions, load_site, plan_site
 from .render import (
     BodyCache,
     RenderError,
@@ -170,9 +170,11 @@ class Rebuilder:
             self.made_from.clear()
             self.env = None
             self.settings_digest = settings
-        plans = plan_pages(site)
+        plans, problems = plan_site(loaded)
+        bodies, body_problems = render_bodies(site, self.body_cache)
+        if problems or body_problems:
+            return RebuildResult(EXIT_CONTENT, [*found, *problems, *body_problems])
         env, templates = self.environment(config)
-        bodies = render_bodies(site, self.body_cache)
         env.globals.update(page_globals(site, assets, bodies))
         site_wide = digest(settings, assets.digest(), *self.page_digests(site))
         entry_digests = {entry.key: entry.source.digest for entry in site.entries()}

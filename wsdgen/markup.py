@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+import multiprocessing
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import markdown
 import nh3
@@ -59,18 +63,32 @@ URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {"href", "src"}
 
 # Bump when the rendering rules change, so cached bodies are rendered anew.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 
 
-def _prefix_site_paths(base_path: str) -> Callable[[str, str, str], str]:
-    """Make '/x/' in a body point at base_path + 'x/', so sub-path hosting keeps working."""
+def _filter_attributes(base_path: str) -> Callable[[str, str, str], str | None]:
+    """Make '/x/' in a body point at base_path + 'x/', so sub-path hosting keeps working,
+    and drop any src that would load something from another host (the guarantee behind
+    the validator's message: no page loads anything from elsewhere)."""
 
-    def rewrite(tag: str, attribute: str, value: str) -> str:
-        if attribute in URL_ATTRIBUTES and value.startswith("/") and not value.startswith("//"):
+    def rewrite(tag: str, attribute: str, value: str) -> str | None:
+        if attribute not in URL_ATTRIBUTES:
+            return value
+        if attribute == "src" and not is_site_path(value):
+            return None
+        if value.startswith("/") and not value.startswith("//"):
             return base_path + value[1:]
         return value
 
     return rewrite
+
+
+def is_site_path(value: str) -> bool:
+    """A URL on this site: '/path' (not '//host'), or relative without a scheme."""
+    text = value.strip().replace("\\", "/")
+    if text.startswith("//"):
+        return False
+    return ":" not in text.split("/", 1)[0]
 
 
 _converter: markdown.Markdown | None = None
@@ -89,15 +107,77 @@ def _markdown_to_html(text: str) -> str:
 
 def render_markdown(text: str, base_path: str = "/") -> str:
     """Render one Markdown body to sanitised HTML."""
-    html = _markdown_to_html(text)
+    return sanitise(_markdown_to_html(text), base_path)
+
+
+def sanitise(html: str, base_path: str = "/") -> str:
+    """The one sanitiser of body HTML (nh3); also applied to HTML read from a cache."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel=None,
-        attribute_filter=_prefix_site_paths(base_path),
+        attribute_filter=_filter_attributes(base_path),
     )
+
+
+# Python-Markdown is quadratic on some inputs (thousands of '['): a body that takes
+# longer than this is an error on its file, and the build goes on with the rest.
+MARKDOWN_SECONDS = 3.0
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _TooSlow
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    previous = signal.signal(signal.SIGALRM, _interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _can_use_alarm() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def render_markdown_bounded(
+    text: str, base_path: str = "/", seconds: float = MARKDOWN_SECONDS
+) -> str | None:
+    """render_markdown, or None when it takes longer than ``seconds``.
+
+    In the main thread (the build, its workers, `serve`) a timer signal interrupts the
+    conversion; elsewhere the body is converted in a child process that is stopped.
+    """
+    global _converter
+    if not _can_use_alarm():
+        return _render_in_child(text, base_path, seconds)
+    try:
+        with _time_limit(seconds):
+            html = _markdown_to_html(text)
+    except _TooSlow:
+        _converter = None  # interrupted half-way: start the next body with a fresh one
+        return None
+    return sanitise(html, base_path)
+
+
+def _render_in_child(text: str, base_path: str, seconds: float) -> str | None:
+    context = multiprocessing.get_context()
+    with context.Pool(1) as pool:
+        pending = pool.apply_async(render_markdown, (text, base_path))
+        try:
+            return pending.get(timeout=seconds)
+        except multiprocessing.TimeoutError:
+            return None
 
 
 @functools.lru_cache(maxsize=65536)

@@ -14,8 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from .graph import Agenda, Related, Site, group_by_regio, newest_key, normalize_path
+from . import diagnostics as diag
+from .assets import Assets
+from .diagnostics import Diagnostic
+from .graph import Agenda, Related, Site, group_by_regio, newest_key
 from .records import Entry, Kenniscafe, Pagina, Thema, Werkplaats
+from .urls import Claim, find_collisions, normal_path, output_file_of
 
 EntryKey = tuple[str, str]
 # Per theme: its dated entries, newest first, each with its rank among all dated entries.
@@ -59,6 +63,13 @@ class Crumb:
     path: str
 
 
+SITE_CLAIM = Claim("een vaste pagina van de site")
+
+
+def entry_claim(entry: Entry) -> Claim:
+    return Claim(f"de pagina van {entry.source.path}", entry.source.path)
+
+
 @dataclass(frozen=True, slots=True)
 class PagePlan:
     """One file of the output: where it goes, how it is made, and what it shows."""
@@ -68,6 +79,7 @@ class PagePlan:
     context: dict[str, object] = field(default_factory=dict)
     deps: frozenset[EntryKey] = frozenset()
     in_sitemap: bool = True
+    claim: Claim = SITE_CLAIM
 
     @property
     def output_file(self) -> str:
@@ -94,11 +106,6 @@ def entry_card_deps(entry: Entry) -> tuple[EntryKey, ...]:
             _CARD_DEPS.clear()
         found = _CARD_DEPS[memo_key] = tuple(keys)
     return found
-
-
-@functools.lru_cache(maxsize=65536)
-def output_file_of(path: str) -> str:
-    return path.lstrip("/") + "index.html" if path.endswith("/") else path.lstrip("/")
 
 
 def card_deps(entries: Iterable[Entry]) -> set[EntryKey]:
@@ -224,7 +231,15 @@ def plan_werkplaatsen(site: Site) -> list[PagePlan]:
             "crumbs": crumbs(section_crumb("werkplaatsen")),
         }
         deps = card_deps([werkplaats, *related.entries, *(n.werkplaats for n in neighbours)])
-        plans.append(PagePlan(werkplaats.path, "werkplaats.html", context, frozenset(deps)))
+        plans.append(
+            PagePlan(
+                werkplaats.path,
+                "werkplaats.html",
+                context,
+                frozenset(deps),
+                claim=entry_claim(werkplaats),
+            )
+        )
     return plans
 
 
@@ -255,7 +270,8 @@ def related_page(entry: Entry, related: Related, template: str) -> PagePlan:
         "related": related,
         "crumbs": crumbs(section_crumb(entry.collection)),
     }
-    return PagePlan(entry.path, template, context, frozenset(card_deps([entry, *related.entries])))
+    deps = frozenset(card_deps([entry, *related.entries]))
+    return PagePlan(entry.path, template, context, deps, claim=entry_claim(entry))
 
 
 def plan_regios(site: Site) -> list[PagePlan]:
@@ -300,7 +316,11 @@ def plan_kenniscafes(site: Site, newest: ThemeLists) -> list[PagePlan]:
             "crumbs": crumbs(section_crumb("kenniscafes")),
         }
         deps = card_deps([cafe, werkplaats, *context["elsewhere"]])
-        plans.append(PagePlan(cafe.path, "kenniscafe.html", context, frozenset(deps)))
+        plans.append(
+            PagePlan(
+                cafe.path, "kenniscafe.html", context, frozenset(deps), claim=entry_claim(cafe)
+            )
+        )
     return plans
 
 
@@ -463,7 +483,9 @@ def plan_publicaties(site: Site, newest: ThemeLists) -> list[PagePlan]:
     for pub in pubs:
         context = _entry_context(site, pub, "publicaties", newest)
         deps = card_deps([pub, *_context_entries(context)])
-        plans.append(PagePlan(pub.path, "publicatie.html", context, frozenset(deps)))
+        plans.append(
+            PagePlan(pub.path, "publicatie.html", context, frozenset(deps), claim=entry_claim(pub))
+        )
     return plans
 
 
@@ -487,7 +509,9 @@ def plan_nieuws(site: Site, newest: ThemeLists) -> list[PagePlan]:
     for item in news:
         context = _entry_context(site, item, "nieuws", newest)
         deps = card_deps([item, *_context_entries(context)])
-        plans.append(PagePlan(item.path, "nieuws.html", context, frozenset(deps)))
+        plans.append(
+            PagePlan(item.path, "nieuws.html", context, frozenset(deps), claim=entry_claim(item))
+        )
     return plans
 
 
@@ -495,7 +519,11 @@ def plan_paginas(site: Site) -> list[PagePlan]:
     plans = []
     for page in site.paginas.values():
         context = {"title": page.title, "entry": page, "crumbs": crumbs()}
-        plans.append(PagePlan(page.path, "pagina.html", context, frozenset({page.key})))
+        plans.append(
+            PagePlan(
+                page.path, "pagina.html", context, frozenset({page.key}), claim=entry_claim(page)
+            )
+        )
     return plans
 
 
@@ -507,14 +535,21 @@ def menu_pages(paginas: Iterable[Pagina]) -> list[Pagina]:
 def plan_aliases(site: Site) -> list[PagePlan]:
     plans = []
     for entry in site.entries():
-        for alias in entry.aliases:
+        for index, alias in enumerate(entry.aliases):
+            claim = Claim(
+                f"een oud adres (aliases) in {entry.source.path}",
+                entry.source.path,
+                entry.source.line_of_item("aliases", index),
+                "aliases",
+            )
             plans.append(
                 PagePlan(
-                    normalize_path(alias),
+                    normal_path(alias),
                     "redirect.html",
                     {"title": entry.title, "entry": entry, "target": entry.path},
                     frozenset({entry.key}),
                     in_sitemap=False,
+                    claim=claim,
                 )
             )
     return plans
@@ -588,7 +623,7 @@ def plan_redirects(site: Site) -> PagePlan:
             stripped = alias.rstrip("/")
             if stripped and stripped != alias:
                 rules.append((stripped, entry.path))
-            elif not alias.endswith("/") and normalize_path(alias) != alias:
+            elif not alias.endswith("/") and normal_path(alias) != alias:
                 rules.append((alias + "/", entry.path))
     return PagePlan(
         "/_redirects",
@@ -604,3 +639,89 @@ def plan_sitemap(plans: list[PagePlan]) -> PagePlan:
     return PagePlan(
         "/sitemap.xml", "sitemap.xml", {"paths": paths}, frozenset({ALL}), in_sitemap=False
     )
+
+
+# Site paths that are not pages but still belong to the site (or its editing screen).
+RESERVED_PREFIXES = ("/assets/", "/pagefind/", "/beheer/", "/.well-known/")
+
+
+def path_problems(plans: list[PagePlan], assets: Assets) -> list[Diagnostic]:
+    """The plan is the one list of the site's paths: every planned file and asset must
+    land in a place of its own, free pages may not take a top-level name the site uses,
+    and a publication's site-path url must point at something that exists."""
+    known = {normal_path(p.path) for p in plans} | {normal_path(a) for a in assets.site_paths}
+    return [
+        *collision_problems(plans, assets),
+        *reserved_problems(plans),
+        *missing_url_problems(plans, known),
+    ]
+
+
+def missing_url_problems(plans: list[PagePlan], known: set[str]) -> list[Diagnostic]:
+    """A publication whose url is a site path must point at a page or file of the site."""
+    problems = []
+    for plan in plans:
+        entry = plan.context.get("entry")
+        url = getattr(entry, "url", None) if plan.template == "publicatie.html" else None
+        if isinstance(entry, Entry) and isinstance(url, str) and url.startswith("/"):
+            if normal_path(url) in known:
+                continue
+            problems.append(
+                diag.error(
+                    entry.source.path,
+                    entry.source.line_of("url"),
+                    f"url: '{url}' bestaat niet op de site; zet het bestand onder assets/ "
+                    "(dan is het adres /assets/...)",
+                    "url",
+                )
+            )
+    return problems
+
+
+def collision_problems(plans: list[PagePlan], assets: Assets) -> list[Diagnostic]:
+    """Two planned files (or a file and a folder) in one place, after normalising."""
+    site_first = sorted(plans, key=lambda p: p.claim.field == "aliases")
+    claims = [(a, Claim("een bestand onder assets/")) for a in sorted(assets.site_paths)]
+    problems: list[Diagnostic] = []
+    for plan in site_first:
+        if plan.claim.field == "aliases" and (
+            plan.path == "/" or plan.path.startswith(RESERVED_PREFIXES)
+        ):
+            problems.append(alias_error(plan.claim, plan.path, "een vaste plek van de site"))
+        else:
+            claims.append((plan.path, plan.claim))
+    for collision in find_collisions(claims):
+        problems.append(alias_error(collision.claim, collision.wanted, collision.holder.owner))
+    return problems
+
+
+def alias_error(claim: Claim, path: str, holder: str) -> Diagnostic:
+    if claim.field == "aliases":
+        message = (
+            f"aliases: '{path}' is al in gebruik door {holder}; een oud adres mag maar naar "
+            "één pagina leiden en geen bestaande pagina vervangen"
+        )
+    else:
+        message = f"het adres '{path}' van deze pagina is al in gebruik door {holder}"
+    return diag.error(claim.path or "config.yaml", claim.line, message, claim.field)
+
+
+def reserved_problems(plans: list[PagePlan]) -> list[Diagnostic]:
+    """A free page may not be called like a top-level path of the site itself."""
+    taken = {"assets", "pagefind", "beheer", "index"}
+    for plan in plans:
+        if plan.claim is SITE_CLAIM:
+            first = plan.path.strip("/").split("/")[0]
+            taken.add(first.rsplit(".", 1)[0] if "." in first else first)
+    problems = []
+    for plan in plans:
+        if plan.template == "pagina.html" and plan.path.strip("/") in taken:
+            problems.append(
+                diag.error(
+                    plan.claim.path,
+                    1,
+                    f"een pagina mag niet '{plan.path.strip('/')}' heten: dat adres gebruikt de "
+                    "site zelf; kies een andere bestandsnaam",
+                )
+            )
+    return problems

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from . import diagnostics as diag
 from .assets import Assets, collect_assets
+from .cache import DiskCache, cache_location_problem
 from .config import Overrides, SiteConfig, config_warnings, load_config
 from .diagnostics import Diagnostic
 from .graph import Site, link_site
 from .output import publish, replace_problem
-from .pages import PagePlan, plan_pages
+from .pages import PagePlan, path_problems, plan_pages
 from .render import BodyCache, Rendered, RenderError, make_environment, render_bodies, render_pages
 from .search import write_search_index
 from .sources import SourceCache, read_sources
@@ -82,9 +83,7 @@ def load_site(
     records, rejected, validation_problems = validate_entries(
         raw_entries, config.extra_fields, validate_one
     )
-    site, graph_problems = link_site(
-        records, config, options.today, options.drafts, assets.site_paths, rejected
-    )
+    site, graph_problems = link_site(records, config, options.today, options.drafts, rejected)
     problems = diag.apply_strict(
         [
             *config_warnings(config),
@@ -101,18 +100,29 @@ def load_site(
     return Loaded(config, site, assets, problems), None
 
 
+def plan_site(loaded: Loaded) -> tuple[list[PagePlan], list[Diagnostic]]:
+    """Stage 4: plan every page, and check that every planned file has a place of its own."""
+    plans = plan_pages(loaded.site)
+    return plans, path_problems(plans, loaded.assets)
+
+
 def render_site(
     loaded: Loaded,
+    plans: list[PagePlan],
     body_cache: BodyCache | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
-) -> tuple[list[PagePlan], list[Rendered]]:
-    """Stages 4-5: plan and render every page in memory (may raise RenderError)."""
-    plans = plan_pages(loaded.site)
+) -> tuple[list[Rendered], list[Diagnostic]]:
+    """Stage 5: render every planned page in memory (may raise RenderError).
+
+    Bodies that cannot be converted are errors on their files; then no page is rendered.
+    """
+    bodies, body_problems = render_bodies(loaded.site, body_cache, jobs)
+    if body_problems:
+        return [], body_problems
     env = make_environment(loaded.config.site_dir)
-    bodies = render_bodies(loaded.site, body_cache, jobs)
     rendered = render_pages(plans, env, loaded.site, loaded.assets, bodies, progress, jobs)
-    return plans, rendered
+    return rendered, []
 
 
 def build(
@@ -128,13 +138,17 @@ def build(
     assert loaded is not None
     out_dir = loaded.config.output_dir
     if options.write:
-        problem = replace_problem(out_dir)
+        problem = replace_problem(out_dir) or cache_folder_problem(body_cache, loaded.config)
         if problem:
             return BuildResult(EXIT_USAGE, [diag.error("config.yaml", 1, problem)])
+    plans, problems = plan_site(loaded)
     try:
-        _, rendered = render_site(loaded, body_cache, options.jobs, progress)
+        rendered, body_problems = render_site(loaded, plans, body_cache, options.jobs, progress)
     except RenderError as exc:
-        return BuildResult(EXIT_CONTENT, [*loaded.diagnostics, exc.diagnostic], site=loaded.site)
+        body_problems, rendered = [exc.diagnostic], []
+    problems = diag.sorted_unique([*loaded.diagnostics, *problems, *body_problems])
+    if diag.has_errors(problems):
+        return BuildResult(EXIT_CONTENT, problems, site=loaded.site)
     if options.write:
         write_problems = publish(
             rendered,
@@ -144,13 +158,20 @@ def build(
             finish=write_search_index,
         )
         if write_problems:
-            return BuildResult(EXIT_CONTENT, [*loaded.diagnostics, *write_problems])
+            return BuildResult(EXIT_CONTENT, [*problems, *write_problems])
     return BuildResult(
         EXIT_OK,
-        loaded.diagnostics,
+        problems,
         pages=len(rendered),
         seconds=time.perf_counter() - started,
         out_dir=out_dir,
         site=loaded.site,
         rendered=rendered,
     )
+
+
+def cache_folder_problem(body_cache: BodyCache | None, config: SiteConfig) -> str | None:
+    """A disk cache may not lie in the site's source folders or the output (Dutch)."""
+    if not isinstance(body_cache, DiskCache):
+        return None
+    return cache_location_problem(body_cache.folder, config.site_dir, config.output_dir)

@@ -19,7 +19,7 @@ from .assets import Assets
 from .diagnostics import Diagnostic
 from .graph import Site, entry_date
 from .ical import calendar_bytes
-from .markup import body_key, render_markdown
+from .markup import MARKDOWN_SECONDS, body_key, render_markdown_bounded
 from .pages import SOORT_LABELS, PagePlan, menu_pages
 from .records import Entry
 from .templates import RefusedTemplate, SafeLoader, shown_name
@@ -66,18 +66,30 @@ def make_environment(site_dir: Path) -> jinja2.Environment:
     return env
 
 
-def _render_body(item: tuple[str, str, str]) -> tuple[str, str]:
+def _render_body(item: tuple[str, str, str]) -> tuple[str, str | None]:
     key, text, base_path = item
-    return key, render_markdown(text, base_path)
+    return key, render_markdown_bounded(text, base_path)
+
+
+# Body keys whose Markdown took too long: `serve` must not try them again on every edit.
+_TOO_SLOW: set[str] = set()
+TOO_SLOW_MESSAGE = (
+    "de tekst onder de kopregels is te ingewikkeld om om te zetten (meer dan "
+    f"{MARKDOWN_SECONDS:.0f} seconden werk); dat komt meestal door heel veel [ of ( "
+    "zonder sluitteken. Haal die weg of zet de tekst in een codeblok"
+)
+
+Bodies = dict[tuple[str, str], Markup]
 
 
 def render_bodies(
     site: Site, cache: BodyCache | None = None, jobs: int = 1
-) -> dict[tuple[str, str], Markup]:
+) -> tuple[Bodies, list[Diagnostic]]:
     """Render every entry's Markdown body once, reusing cached HTML by content hash.
 
     Markdown is where a Python generator spends its time, so bodies that are not in
-    the cache are rendered by ``jobs`` worker processes.
+    the cache are rendered by ``jobs`` worker processes. A body that takes too long is
+    an error on its file; the others are rendered all the same.
     """
     cache = {} if cache is None else cache
     base_path = site.config.base_path
@@ -85,12 +97,23 @@ def render_bodies(
     missing: dict[str, str] = {}
     for entry in site.entries():
         key = keys[entry.key]
-        if key not in missing and cache.get(key) is None:
+        if key not in missing and key not in _TOO_SLOW and cache.get(key) is None:
             missing[key] = entry.body
     items = [(key, text, base_path) for key, text in missing.items()]
     for key, html in map_in_workers(_render_body, items, jobs):
-        cache[key] = Markup(html)
-    return {entry_key: as_markup(cache, key) for entry_key, key in keys.items()}
+        if html is None:
+            _TOO_SLOW.add(key)
+        else:
+            cache[key] = Markup(html)
+    problems = [
+        diag.error(entry.source.path, 1, TOO_SLOW_MESSAGE)
+        for entry in site.entries()
+        if keys[entry.key] in _TOO_SLOW
+    ]
+    bodies = {
+        entry_key: as_markup(cache, key) for entry_key, key in keys.items() if key not in _TOO_SLOW
+    }
+    return bodies, problems
 
 
 def as_markup(cache: BodyCache, key: str) -> Markup:
