@@ -134,7 +134,7 @@ def build(
     started = time.perf_counter()
     loaded, failed = load_site(options)
     if failed is not None:
-        return failed
+        return with_body_problems(failed, body_cache, options.jobs)
     assert loaded is not None
     out_dir = loaded.config.output_dir
     if options.write:
@@ -175,3 +175,13 @@ def cache_folder_problem(body_cache: BodyCache | None, config: SiteConfig) -> st
     if not isinstance(body_cache, DiskCache):
         return None
     return cache_location_problem(body_cache.folder, config.site_dir, config.output_dir)
+
+
+def with_body_problems(failed: BuildResult, body_cache: BodyCache | None, jobs: int) -> BuildResult:
+    """Add the bodies that cannot be converted to a failed build's errors, so an editor
+    sees every problem in one run."""
+    if failed.site is None:
+        return failed
+    _, body_problems = render_bodies(failed.site, body_cache, jobs)
+    failed.diagnostics = diag.sorted_unique([*failed.diagnostics, *body_problems])
+    return failed
