@@ -1,101 +1,363 @@
-"""Command line: wsdgen build | check | serve | new. Exit 0 ok, 1 content, 2 usage/config."""
+"""Command line: wsdgen build | check | serve | new. Exit 0 ok, 1 content, 2 usage/config.
+
+Everything a user sees here is Dutch, argparse's own texts included: they are
+translated through the gettext function that argparse calls (see ``dutch_argparse``).
+Ctrl+C and SIGTERM end a command with one Dutch line and exit 130 or 143.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import os
+import re
+import signal
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import diagnostics as diag
-from .diagnostics import Diagnostic, Severity
-from .pipeline import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, BuildOptions, BuildResult, build
+if TYPE_CHECKING:
+    from .diagnostics import Diagnostic
+    from .pipeline import BuildResult
 
-ARGPARSE_NL = (
-    ("unrecognized arguments", "onbekende opties"),
-    ("the following arguments are required", "deze gegevens ontbreken"),
-    ("invalid choice", "ongeldige keuze"),
-    ("choose from", "kies uit"),
-    ("expected one argument", "hier hoort één waarde achter"),
-    ("argument ", "optie "),
-)
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+# The shell's convention: 128 + the signal's number.
+EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
+
+COMMANDS = ("build", "check", "serve", "new")
+# Dates as content dates allow them (validate.py): a year from 1900 to 2200.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+HIGHEST_PORT = 65535
+
+# argparse's English texts (its gettext message ids) in Dutch. Ids of newer Python
+# versions are listed too; an id missing here would show in English, which the tests
+# of the help and error texts catch.
+ARGPARSE_NL = {
+    "usage: ": "gebruik: ",
+    "positional arguments": "waarden",
+    "options": "opties",
+    "optional arguments": "opties",
+    "show this help message and exit": "toon deze hulp en stop",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fout in de opdracht: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s: %(message)s",
+    "unrecognized arguments: %s": "onbekend: %s",
+    "the following arguments are required: %s": "dit ontbreekt nog: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "ongeldige keuze %(value)r (kies uit %(choices)s)"
+    ),
+    "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)": (
+        "ongeldige keuze %(value)r; bedoel je %(closest)r? (kies uit %(choices)s)"
+    ),
+    "expected one argument": "hier hoort één waarde achter",
+    "expected at most one argument": "hier hoort hoogstens één waarde achter",
+    "expected at least one argument": "hier hoort minstens één waarde achter",
+    "expected %s argument": "hier hoort %s waarde achter",
+    "expected %s arguments": "hier horen %s waarden achter",
+    "not allowed with argument %s": "gaat niet samen met %s",
+    "ignored explicit argument %r": "hier hoort geen waarde achter (%r)",
+    "one of the arguments %s is required": "een van deze is nodig: %s",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "%(option)s is niet duidelijk: bedoel je %(matches)s?"
+    ),
+    "unexpected option string: %s": "onverwachte optie: %s",
+    "invalid %(type)s value: %(value)r": "ongeldige waarde %(value)r",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "onbekende opdracht %(parser_name)r (kies uit %(choices)s)"
+    ),
+    "can't open '%(filename)s': %(error)s": "kan '%(filename)s' niet openen: %(error)s",
+    "%r is not callable": "%r kan niet aangeroepen worden",
+}
+
+
+def dutch(message: str) -> str:
+    return ARGPARSE_NL.get(message, message)
+
+
+def dutch_plural(singular: str, plural: str, count: int) -> str:
+    return dutch(singular if count == 1 else plural)
+
+
+@contextmanager
+def dutch_argparse() -> Iterator[None]:
+    """While parsing or printing help, argparse's gettext calls give Dutch."""
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = dutch, dutch_plural  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+class DutchHelpFormatter(argparse.HelpFormatter):
+    """Help with 'gebruik:' and room for the option names."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30)
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Any,
+        groups: Any,
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
 
 
 class DutchArgumentParser(argparse.ArgumentParser):
-    """argparse, but a usage mistake ends with a Dutch line and exit status 2."""
+    """argparse in Dutch; a usage mistake ends with a Dutch line and exit status 2."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False
+        kwargs.setdefault("formatter_class", DutchHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "waarden"
+        self._optionals.title = "opties"
+        self.add_argument(
+            "-h", "--help", action="help", default=argparse.SUPPRESS, help="toon deze hulp en stop"
+        )
+        self.commands: dict[str, argparse.ArgumentParser] = {}
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        with dutch_argparse():
+            return super().parse_known_args(args, namespace)
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            # Shown with the usage of the command the options were meant for.
+            parser = self.commands.get(getattr(parsed, "command", None) or "", self)
+            parser.error(unknown_options_message(extras, option_names(parser)))
+        return parsed
+
+    def format_help(self) -> str:
+        with dutch_argparse():
+            return super().format_help()
+
+    def format_usage(self) -> str:
+        with dutch_argparse():
+            return super().format_usage()
+
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        for english, dutch in ARGPARSE_NL:
-            message = message.replace(english, dutch)
         print(f"wsdgen: fout in de opdracht: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
+def option_names(parser: argparse.ArgumentParser) -> list[str]:
+    return [name for action in parser._actions for name in action.option_strings]
+
+
+def unknown_options_message(extras: Sequence[str], known: Sequence[str]) -> str:
+    """'onbekend: --toady; bedoel je --today?'"""
+    message = "onbekend: " + " ".join(extras)
+    for extra in extras:
+        if extra.startswith("-"):
+            near = difflib.get_close_matches(extra.split("=", 1)[0], known, n=1)
+            if near:
+                return f"{message}; bedoel je {near[0]}?"
+    return message
+
+
+def command_problem(argv: Sequence[str]) -> str | None:
+    """An unknown command, with the nearest known one: 'bedoel je 'build'?'."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    if first is None or first in COMMANDS or argv[0].startswith("-"):
+        return None
+    near = difflib.get_close_matches(first, COMMANDS, n=1, cutoff=0.5)
+    hint = f"bedoel je '{near[0]}'?" if near else "kies uit: " + ", ".join(COMMANDS)
+    return f"onbekende opdracht '{first}'; {hint}"
+
+
+# --- Argument types: each refuses a bad value with a Dutch reason (exit 2). ---
+
+
 def iso_date(text: str) -> dt.date:
+    """A date written JJJJ-MM-DD, in the years that content dates may have."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise argparse.ArgumentTypeError(f"'{text}' is geen datum; gebruik JJJJ-MM-DD")
     try:
-        return dt.date.fromisoformat(text)
+        value = dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is geen datum; gebruik JJJJ-MM-DD") from None
+        raise argparse.ArgumentTypeError(f"'{text}' bestaat niet als datum") from None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' valt buiten de jaren {FIRST_YEAR} tot en met {LAST_YEAR}"
+        )
+    return value
 
 
-def positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is geen positief getal")
+def whole_number(text: str) -> int:
+    # Nineteen digits is far beyond any sensible value and keeps int() cheap.
+    if not re.fullmatch(r"[0-9]{1,19}", text.strip()):
+        raise argparse.ArgumentTypeError(f"'{text}' is geen geheel getal")
     return int(text)
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = DutchArgumentParser(prog="wsdgen", description="Bouw de site van de Werkplaatsen.")
-    commands = parser.add_subparsers(
-        dest="command", required=True, parser_class=DutchArgumentParser
-    )
+def positive_int(text: str) -> int:
+    value = whole_number(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen positief getal")
+    return value
 
-    def site_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--site", default=".", help="de map van de site (standaard: .)")
 
-    def format_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--format",
-            choices=("text", "github"),
-            default="text",
-            help="github: meldingen als GitHub Actions-annotaties",
+def port_number(text: str) -> int:
+    value = whole_number(text)
+    if not 1 <= value <= HIGHEST_PORT:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is geen poortnummer; kies een getal van 1 tot en met {HIGHEST_PORT}, "
+            "bijvoorbeeld 8000"
         )
+    return value
 
-    build_p = commands.add_parser("build", help="bouw de site")
-    site_option(build_p)
-    build_p.add_argument("--out", help="uitvoermap (standaard uit config.yaml: public)")
-    build_p.add_argument(
-        "--base-url", help="adres van de site, bijvoorbeeld https://example.org/wsd/"
+
+def existing_folder(text: str) -> str:
+    """The site folder: it must exist and be a folder."""
+    try:
+        is_folder = os.path.isdir(text)
+        exists = is_folder or os.path.lexists(text)
+    except (OSError, ValueError):
+        raise argparse.ArgumentTypeError(f"'{text}' kan niet gelezen worden") from None
+    if not exists:
+        raise argparse.ArgumentTypeError(f"de map '{text}' bestaat niet")
+    if not is_folder:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen map")
+    return text
+
+
+def folder_or_new(text: str) -> str:
+    """A folder that wsdgen may make: it may be missing, but may not be a file."""
+    try:
+        taken = os.path.lexists(text) and not os.path.isdir(text)
+    except (OSError, ValueError):
+        raise argparse.ArgumentTypeError(f"'{text}' kan niet gebruikt worden") from None
+    if taken or not text:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen map; kies een (nieuwe) map")
+    return text
+
+
+# --- The parser. ---
+
+
+def make_parser() -> DutchArgumentParser:
+    parser = DutchArgumentParser(
+        prog="wsdgen",
+        description="Bouw en controleer de site van de Werkplaatsen Sociaal Domein.",
+        epilog="Meer over een opdracht: wsdgen OPDRACHT --help",
     )
-    build_p.add_argument("--drafts", action="store_true", help="neem concepten mee")
-    build_p.add_argument("--strict", action="store_true", help="waarschuwingen tellen als fouten")
-    build_p.add_argument("--today", type=iso_date, help="doe alsof het vandaag deze datum is")
-    build_p.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1)
-    build_p.add_argument("--cache", help="map voor de cache van omgezette teksten")
-    build_p.add_argument("--quiet", action="store_true", help="geen voortgang of samenvatting")
-    format_option(build_p)
-
-    check_p = commands.add_parser("check", help="controleer alles, schrijf niets")
-    site_option(check_p)
-    check_p.add_argument("--strict", action="store_true")
-    check_p.add_argument("--drafts", action="store_true")
-    check_p.add_argument("--today", type=iso_date)
-    format_option(check_p)
-
-    serve_p = commands.add_parser("serve", help="bouw en toon de site, ververs bij elke wijziging")
-    site_option(serve_p)
-    serve_p.add_argument("--port", type=positive_int, default=8000)
-
-    new_p = commands.add_parser("new", help="maak een nieuw item aan")
-    new_p.add_argument("kind", help="soort: kenniscafe, publicatie, nieuws, werkplaats, ...")
-    new_p.add_argument("title", help="de titel, tussen aanhalingstekens")
-    site_option(new_p)
-    new_p.add_argument("--datum", type=iso_date, help="datum JJJJ-MM-DD (standaard: vandaag)")
+    commands = parser.add_subparsers(
+        dest="command",
+        required=True,
+        title="opdrachten",
+        metavar="OPDRACHT",
+        parser_class=DutchArgumentParser,
+    )
+    add_build(commands, parser)
+    add_check(commands, parser)
+    add_serve(commands, parser)
+    add_new(commands, parser)
     return parser
+
+
+Commands = Any  # argparse's _SubParsersAction, which is not public
+
+
+def add_command(
+    commands: Commands, parser: DutchArgumentParser, name: str, summary: str
+) -> DutchArgumentParser:
+    sub: DutchArgumentParser = commands.add_parser(
+        name, help=summary, description=summary[0].upper() + summary[1:] + "."
+    )
+    parser.commands[name] = sub
+    return sub
+
+
+def site_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--site", type=existing_folder, default=".", metavar="MAP", help="de map van de site (.)"
+    )
+
+
+def format_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="github: meldingen als GitHub Actions-annotaties",
+    )
+
+
+def content_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--drafts", action="store_true", help="neem concepten mee")
+    p.add_argument("--strict", action="store_true", help="waarschuwingen tellen als fouten")
+    p.add_argument("--today", type=iso_date, metavar="DATUM", help="doe alsof het vandaag DATUM is")
+
+
+def add_build(commands: Commands, parser: DutchArgumentParser) -> None:
+    p = add_command(commands, parser, "build", "bouw de site")
+    site_option(p)
+    p.add_argument("--out", metavar="MAP", help="uitvoermap (standaard uit config.yaml: public)")
+    p.add_argument(
+        "--base-url", metavar="URL", help="adres van de site, bijvoorbeeld https://example.org/wsd/"
+    )
+    content_options(p)
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="werk met N processen (standaard: alle kernen; meer dan er zijn helpt niet)",
+    )
+    p.add_argument(
+        "--cache", type=folder_or_new, metavar="MAP", help="map voor de cache van omgezette teksten"
+    )
+    p.add_argument("--quiet", action="store_true", help="geen voortgang of samenvatting")
+    format_option(p)
+
+
+def add_check(commands: Commands, parser: DutchArgumentParser) -> None:
+    p = add_command(commands, parser, "check", "controleer alles, schrijf niets")
+    site_option(p)
+    content_options(p)
+    format_option(p)
+
+
+def add_serve(commands: Commands, parser: DutchArgumentParser) -> None:
+    p = add_command(commands, parser, "serve", "bouw en toon de site, ververs bij elke wijziging")
+    site_option(p)
+    p.add_argument(
+        "--port",
+        type=port_number,
+        default=8000,
+        metavar="POORT",
+        help="de poort op 127.0.0.1 (standaard: 8000)",
+    )
+
+
+def add_new(commands: Commands, parser: DutchArgumentParser) -> None:
+    p = add_command(commands, parser, "new", "maak een nieuw item aan")
+    p.add_argument(
+        "kind", metavar="SOORT", help="kenniscafe, publicatie, nieuws, werkplaats, thema, ..."
+    )
+    p.add_argument("title", metavar="TITEL", help="de titel, tussen aanhalingstekens")
+    site_option(p)
+    p.add_argument(
+        "--datum", type=iso_date, metavar="DATUM", help="JJJJ-MM-DD (standaard: vandaag)"
+    )
+
+
+# --- Running a command. ---
 
 
 def report(problems: Sequence[Diagnostic], output_format: str) -> None:
@@ -105,6 +367,9 @@ def report(problems: Sequence[Diagnostic], output_format: str) -> None:
 
 
 def summary(result: BuildResult, verb: str) -> str:
+    from . import diagnostics as diag
+    from .diagnostics import Severity
+
     errors = diag.count(result.diagnostics, Severity.ERROR)
     warnings = diag.count(result.diagnostics, Severity.WARNING)
     counts = f"{errors} {'fout' if errors == 1 else 'fouten'}, {warnings} " + (
@@ -151,8 +416,17 @@ class ProgressLine:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
-def run_build(args: argparse.Namespace, write: bool) -> int:
+@dataclass
+class Outcome:
+    """How far a command got, for the line shown when it is stopped half-way."""
+
+    command: str = ""
+    written: bool = False
+
+
+def run_build(args: argparse.Namespace, write: bool, outcome: Outcome) -> int:
     from .cache import DiskCache
+    from .pipeline import BuildOptions, build
 
     options = BuildOptions(
         site_dir=Path(args.site),
@@ -167,9 +441,12 @@ def run_build(args: argparse.Namespace, write: bool) -> int:
     cache_dir = getattr(args, "cache", None)
     body_cache = DiskCache(Path(cache_dir)) if cache_dir and write else None
     progress = ProgressLine() if show_progress(args) else None
-    result = build(options, body_cache, progress)
-    if progress:
-        progress.close()
+    try:
+        result = build(options, body_cache, progress)
+    finally:
+        if progress:
+            progress.close()
+    outcome.written = write and result.exit_code == EXIT_OK
     report(result.diagnostics, args.format)
     if not getattr(args, "quiet", False) or result.exit_code != EXIT_OK:
         stream = sys.stdout if result.exit_code == EXIT_OK else sys.stderr
@@ -202,29 +479,123 @@ def run_new(args: argparse.Namespace) -> int:
     return new_entry(Path(args.site), args.kind, args.title, args.datum)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+def dispatch(argv: Sequence[str], outcome: Outcome) -> int:
+    parser = make_parser()
+    if not argv:
+        # No command at all: show what there is (a usage mistake, so on stderr, exit 2).
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    problem = command_problem(argv)
+    if problem:
+        parser.error(problem)
+    args = parser.parse_args(argv)
+    outcome.command = args.command
+    if args.command == "build":
+        return run_build(args, write=True, outcome=outcome)
+    if args.command == "check":
+        return run_build(args, write=False, outcome=outcome)
+    if args.command == "serve":
+        return run_serve(args)
+    return run_new(args)
+
+
+# --- Ctrl+C and SIGTERM. ---
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, as Ctrl+C raises KeyboardInterrupt.
+
+    A subclass of KeyboardInterrupt, so every library that cleans up after Ctrl+C
+    (subprocess, the worker pool, the server) does the same for SIGTERM.
+    """
+
+
+@dataclass
+class Stops:
+    """The stop signals received while a command ran."""
+
+    received: list[int]
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        self.received.append(signum)
+        if signum == signal.SIGTERM:
+            raise Terminated
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def stop_signals(stops: Stops, handler: Callable[[int, FrameType | None], None]) -> Iterator[None]:
+    """Route SIGINT and SIGTERM to ``handler`` (except one that was ignored on purpose)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum, was in previous.items():
+        if was is not signal.SIG_IGN:
+            signal.signal(signum, handler)
     try:
-        if args.command == "build":
-            return run_build(args, write=True)
-        if args.command == "check":
-            return run_build(args, write=False)
-        if args.command == "serve":
-            return run_serve(args)
-        return run_new(args)
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        # The reader of our output went away (e.g. `| head`); nothing left to tell.
-        sys.stdout = None  # type: ignore[assignment]
-        return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
-        print(
-            f"wsdgen: error: onverwachte fout ({type(exc).__name__}: {exc}); "
-            "meld dit bij de beheerders van wsdgen",
-            file=sys.stderr,
-        )
-        return EXIT_CONTENT
+        yield
+    finally:
+        for signum, was in previous.items():
+            if was is not None:
+                signal.signal(signum, was)
+
+
+def was_published(exc: BaseException) -> bool:
+    """Whether the interrupt came after the new site was already swapped in."""
+    notes = getattr(exc, "__notes__", None)
+    if not notes:
+        return False
+    from .output import PUBLISHED
+
+    return PUBLISHED in notes
+
+
+def ignore(signum: int, frame: FrameType | None) -> None:
+    """While wsdgen cleans up after a stop, a second Ctrl+C changes nothing."""
+
+
+def stopped(outcome: Outcome, signum: int) -> int:
+    """Make sure no worker is left, say so in one line, and give the shell's exit code."""
+    from .workers import stop_workers
+
+    stop_workers()
+    if outcome.command == "build" and not outcome.written:
+        print("wsdgen: gestopt; de vorige uitvoer is niet aangeraakt.", file=sys.stderr)
+    elif outcome.command == "build":
+        print("wsdgen: gestopt; de nieuwe site was al geschreven.", file=sys.stderr)
+    else:
+        print("wsdgen: gestopt.", file=sys.stderr)
+    return EXIT_SIGTERM if signum == signal.SIGTERM else EXIT_SIGINT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    stops, outcome = Stops([]), Outcome()
+    with stop_signals(stops, stops.handle):
+        try:
+            code = dispatch(argv, outcome)
+        except KeyboardInterrupt as exc:
+            signum = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+            outcome.written = outcome.written or was_published(exc)
+            with stop_signals(stops, ignore):
+                return stopped(outcome, stops.received[0] if stops.received else signum)
+        except BrokenPipeError:
+            # The reader of our output went away (e.g. `| head`); nothing left to tell.
+            sys.stdout = None  # type: ignore[assignment]
+            return EXIT_OK
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+            print(
+                f"wsdgen: error: onverwachte fout ({type(exc).__name__}: {exc}); "
+                "meld dit bij de beheerders van wsdgen",
+                file=sys.stderr,
+            )
+            return EXIT_CONTENT
+        if stops.received:
+            # A library (the server) ended quietly after the signal: still say it stopped.
+            with stop_signals(stops, ignore):
+                return stopped(outcome, stops.received[0])
+    return code
 
 
 def entry_point() -> None:

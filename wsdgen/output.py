@@ -1,14 +1,21 @@
 """Stage 6: write the site into a fresh sibling folder and swap it in only on success.
 
 On any failure the previous output is left exactly as it was: nothing is written into
-it, and the half-made new folder is removed. wsdgen only ever replaces a folder that it
-made itself (it leaves a marker file there).
+it, and the half-made new folder is removed (also after Ctrl+C or SIGTERM). wsdgen only
+ever replaces a folder that it made itself (it leaves a marker file there).
+
+The new folder is ``.<out>.new-<pid>-<random>`` beside the output, and the old output
+is moved to ``.<out>.old-<pid>-<random>`` while it is removed. A build that was killed
+outright (kill -9) leaves such a folder behind; the next build removes it, but only
+when it carries one of wsdgen's markers and the process named in it is gone.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -17,9 +24,18 @@ from . import diagnostics as diag
 from .assets import AssetFile
 from .diagnostics import Diagnostic
 from .render import Rendered
+from .workers import stop_signals_deferred
 
 MARKER = ".wsdgen-output"
 MARKER_TEXT = "Deze map is gemaakt door wsdgen en wordt bij elke build vervangen.\n"
+# In a folder that is still being written; holds the pid of the build that writes it.
+STAGING_MARKER = ".wsdgen-staging"
+# A note on a KeyboardInterrupt that came after the new site was already in place.
+PUBLISHED = "wsdgen: de nieuwe site stond al op zijn plaats"
+
+
+class DuplicateOutput(ValueError):
+    """Two planned files have the same place in the output; the writer writes neither."""
 
 
 def replace_problem(out_dir: Path) -> str | None:
@@ -46,25 +62,27 @@ def publish(
     ``finish`` runs on the new folder before the swap (the search indexer), so its
     files are part of the same all-or-nothing step.
     """
-    parent = out_dir.parent
+    staging: Path | None = None
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
-        # mkdtemp makes the folder private (0700); a web server must be able to read it.
-        staging.chmod(0o777 & ~current_umask())
-    except OSError as exc:
-        return [diag.error(_shown(out_dir, site_dir), 1, f"kan niet schrijven ({exc.strerror})")]
-    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_siblings(out_dir)
+        with stop_signals_deferred():
+            staging = new_staging(out_dir)
         write_tree(staging, rendered, assets)
         if finish is not None:
             finish(staging)
+        (staging / STAGING_MARKER).unlink()
         swap_in(staging, out_dir)
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        discard(staging)
+        if staging is None:
+            return [
+                diag.error(_shown(out_dir, site_dir), 1, f"kan niet schrijven ({exc.strerror})")
+            ]
         where = _shown(Path(exc.filename), site_dir) if exc.filename else _shown(out_dir, site_dir)
         return [diag.error(where, 1, f"kan niet schrijven of lezen ({exc.strerror})")]
     except Exception as exc:  # noqa: BLE001 - e.g. the search indexer failed: report, keep the site
-        shutil.rmtree(staging, ignore_errors=True)
+        discard(staging)
         return [
             diag.error(
                 _shown(out_dir, site_dir),
@@ -73,9 +91,26 @@ def publish(
             )
         ]
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        discard(staging)
         raise
     return []
+
+
+def new_staging(out_dir: Path) -> Path:
+    """A fresh, readable folder beside out_dir, marked at once with this build's pid."""
+    pid = os.getpid()
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{pid}-", dir=out_dir.parent))
+    (staging / STAGING_MARKER).write_text(f"{pid}\n", encoding="utf-8")
+    # mkdtemp makes the folder private (0700); a web server must be able to read it.
+    staging.chmod(0o777 & ~current_umask())
+    return staging
+
+
+def discard(folder: Path | None) -> None:
+    """Remove a half-made folder; a second Ctrl+C meanwhile waits until it is gone."""
+    if folder is not None:
+        with stop_signals_deferred():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def current_umask() -> int:
@@ -86,29 +121,55 @@ def current_umask() -> int:
 
 def write_tree(root: Path, rendered: Iterable[Rendered], assets: Iterable[AssetFile]) -> None:
     made: set[Path] = set()
+    written: set[Path] = set()
 
-    def ensure_parent(target: Path) -> None:
+    def claim(target: Path) -> None:
+        if target in written:
+            shown = target.relative_to(root).as_posix()
+            raise DuplicateOutput(f"'{shown}' zou twee keer geschreven worden")
+        written.add(target)
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
 
     for asset in assets:
         target = root / asset.site_path.lstrip("/")
-        ensure_parent(target)
+        claim(target)
         shutil.copyfile(asset.source, target)
     for page in rendered:
         target = root / page.file
-        ensure_parent(target)
+        claim(target)
         target.write_bytes(page.data)
     (root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace out_dir by staging with two renames; the old tree is removed afterwards."""
+    """Replace out_dir by staging with two renames; the old tree is removed afterwards.
+
+    The renames are not cut in half by Ctrl+C: a signal then acts just after them, and
+    the KeyboardInterrupt carries the note PUBLISHED (the new site is in place).
+    """
+    swapped = False
+    try:
+        with stop_signals_deferred():
+            retired = exchange(staging, out_dir)
+            swapped = True
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+    except KeyboardInterrupt as exc:
+        if swapped:
+            exc.add_note(PUBLISHED)
+        raise
+
+
+def exchange(staging: Path, out_dir: Path) -> Path | None:
+    """Put staging at out_dir; return where the old output went (None if there was none)."""
     if not out_dir.exists():
         os.rename(staging, out_dir)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        return None
+    retired = Path(
+        tempfile.mkdtemp(prefix=f".{out_dir.name}.old-{os.getpid()}-", dir=out_dir.parent)
+    )
     os.rmdir(retired)
     os.rename(out_dir, retired)
     try:
@@ -116,7 +177,68 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     except OSError:
         os.rename(retired, out_dir)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    return retired
+
+
+# --- Folders left by builds that were killed outright. ---
+
+
+def stale_siblings(out_dir: Path) -> list[Path]:
+    """The .<out>.new-*/.old-* folders beside out_dir that a dead wsdgen build left."""
+    pattern = re.compile(rf"\.{re.escape(out_dir.name)}\.(?:new|old)-([0-9]{{1,10}})-[a-z0-9_]+")
+    try:
+        names = os.listdir(out_dir.parent)
+    except OSError:
+        return []
+    found = []
+    for name in sorted(names):
+        match = pattern.fullmatch(name)
+        folder = out_dir.parent / name
+        if match and is_ours(folder) and not build_running(int(match[1])):
+            found.append(folder)
+    return found
+
+
+def is_ours(folder: Path) -> bool:
+    """A real folder (not a symlink) holding one of wsdgen's marker files."""
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return False
+    except OSError:
+        return False
+    return any(_is_regular_file(folder / marker) for marker in (STAGING_MARKER, MARKER))
+
+
+def _is_regular_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def build_running(pid: int) -> bool:
+    """Whether the build with this pid may still be running (when unsure: yes).
+
+    Our own pid counts as gone: this process has not made its folder yet, so a folder
+    with its number is from an earlier process that had the same number (containers
+    often give every run the same pid).
+    """
+    if pid == os.getpid():
+        return False
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # e.g. PermissionError: a process of another user has this pid
+    return True
+
+
+def remove_stale_siblings(out_dir: Path) -> None:
+    for folder in stale_siblings(out_dir):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _shown(path: Path, site_dir: Path) -> str:

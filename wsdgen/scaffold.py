@@ -7,7 +7,9 @@ without having to look it up.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import sys
+import unicodedata
 from pathlib import Path
 
 from .pipeline import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
@@ -20,6 +22,8 @@ KIND_ALIASES = {
     "nieuwsbericht": "nieuws",
 }
 DATED = ("kenniscafes", "nieuws")
+# A file name stays well below the 255 bytes that file systems allow, and readable.
+MAX_SLUG = 80
 
 HINTS = {
     "summary": "één zin over dit item, gewone tekst",
@@ -45,17 +49,21 @@ HINTS = {
 
 def existing_slugs(site_dir: Path, collection: str) -> list[str]:
     folder = site_dir / "content" / collection
-    if not folder.is_dir():
+    try:
+        names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+    except OSError:
         return []
     return sorted(
-        p.stem for p in folder.iterdir() if p.suffix in ENTRY_SUFFIXES and p.name[0] not in "._"
+        Path(name).stem
+        for name in names
+        if Path(name).suffix in ENTRY_SUFFIXES and name[0] not in "._"
     )
 
 
 def required_line(spec: FieldSpec, title: str, datum: dt.date, site_dir: Path) -> list[str]:
     """The line(s) for a required field, with a value where one is known."""
     if spec.name == "title":
-        escaped = " ".join(title.split()).replace("\\", "\\\\").replace('"', '\\"')
+        escaped = title.replace("\\", "\\\\").replace('"', '\\"')
         return [f'title: "{escaped}"']
     if spec.name == "datum":
         return [f"datum: {datum.isoformat()}"]
@@ -99,35 +107,76 @@ def fail(message: str, code: int) -> int:
     return code
 
 
+def already_there(shown: str) -> int:
+    return fail(f"{shown} bestaat al; kies een andere titel of pas dat bestand aan", EXIT_CONTENT)
+
+
+def clean_title(title: str) -> str:
+    """The title on one line, without control characters that YAML would refuse.
+
+    Invisible characters (control, format, unpaired surrogates from a command line
+    that is not UTF-8) are dropped; any run of white space becomes one space.
+    """
+    kept = "".join(
+        char if unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn") else " "
+        for char in title
+    )
+    return " ".join(kept.split())
+
+
+def short_slug(slug: str, limit: int = MAX_SLUG) -> str:
+    """Cut a long slug at a dash, so the file name stays short: words stay whole."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[: limit + 1].rsplit("-", 1)[0] if "-" in slug[: limit + 1] else ""
+    return (cut or slug[:limit]).strip("-")
+
+
+def collection_of(kind: str) -> str | None:
+    return KIND_ALIASES.get(slugify(kind)) or KIND_ALIASES.get(kind.lower())
+
+
+def unknown_kind(kind: str) -> str:
+    kinds = [label.replace("é", "e") for label in COLLECTION_LABELS.values()]
+    near = difflib.get_close_matches(slugify(kind), [*kinds, *KIND_ALIASES], n=1, cutoff=0.6)
+    hint = f"bedoel je '{near[0]}'? " if near else ""
+    return f"onbekende soort '{kind}'; {hint}kies uit: {', '.join(kinds)}"
+
+
 def new_entry(site_dir: Path, kind: str, title: str, datum: dt.date | None) -> int:
     """Write content/<collection>/<slug>.md; refuse to overwrite an existing entry."""
-    collection = KIND_ALIASES.get(slugify(kind)) or KIND_ALIASES.get(kind.lower())
+    collection = collection_of(kind)
     if collection is None:
-        kinds = ", ".join(COLLECTION_LABELS.values()).replace("é", "e")
-        return fail(f"onbekende soort '{kind}'; kies uit: {kinds}", EXIT_USAGE)
-    if not title.strip():
+        return fail(unknown_kind(kind), EXIT_USAGE)
+    title = clean_title(title)
+    if not title:
         return fail('geef een titel, bijvoorbeeld "Samen tegen armoede"', EXIT_USAGE)
-    slug = slugify(title)
+    slug = short_slug(slugify(title))
     if not slug:
         return fail(f"van de titel '{title}' kan geen bestandsnaam gemaakt worden", EXIT_USAGE)
     datum = datum or dt.date.today()
     if collection in DATED:
         slug = f"{datum.isoformat()}-{slug}"
     folder = site_dir / "content" / collection
+    return write_entry(site_dir, folder, slug, entry_text(collection, title, datum, site_dir))
+
+
+def write_entry(site_dir: Path, folder: Path, slug: str, text: str) -> int:
+    """Write the new file; never over an existing entry with the same slug."""
     taken = [folder / f"{slug}{suffix}" for suffix in ENTRY_SUFFIXES]
-    for path in taken:
-        if path.exists() or path.is_symlink():
-            shown = path.relative_to(site_dir).as_posix()
-            return fail(
-                f"{shown} bestaat al; kies een andere titel of pas dat bestand aan", EXIT_CONTENT
-            )
     target = taken[0]
+    shown = target.relative_to(site_dir).as_posix()
     try:
+        existing = next((p for p in taken if p.exists() or p.is_symlink()), None)
+        if existing is not None:
+            return already_there(existing.relative_to(site_dir).as_posix())
         folder.mkdir(parents=True, exist_ok=True)
         with target.open("x", encoding="utf-8") as handle:
-            handle.write(entry_text(collection, title.strip(), datum, site_dir))
+            handle.write(text)
+    except FileExistsError:
+        return already_there(shown)
     except OSError as exc:
-        return fail(f"kan {target} niet schrijven ({exc.strerror})", EXIT_CONTENT)
-    print(f"Nieuw bestand: {target.relative_to(site_dir).as_posix()}")
+        return fail(f"kan {shown} niet schrijven ({exc.strerror})", EXIT_CONTENT)
+    print(f"Nieuw bestand: {shown}")
     print("Vul de velden met VUL-IN in en controleer met: wsdgen check")
     return EXIT_OK

@@ -1,9 +1,27 @@
-"""Worker processes for `--jobs`: map a function over items in a process pool."""
+"""Worker processes for `--jobs`: map a function over items in a process pool.
+
+On Linux the workers are forked: they start at once and inherit the parent's memory
+(render.py's page workers rely on that). Where ``fork`` is not available (or when
+``WSDGEN_START_METHOD=spawn`` is set, as the tests do) the workers are spawned: fresh
+interpreters that get the function and the items by pickling. Whatever cannot be
+done that way (a function that needs the parent's state, an item that does not
+pickle) is done in-process instead, so the output is the same bytes either way.
+
+Workers ignore SIGINT (Ctrl+C reaches the whole process group; only the parent
+reacts) and die quietly on SIGTERM, which is how the parent ends the pool when it is
+interrupted: no worker prints a traceback and no worker is left behind.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from multiprocessing.pool import Pool
+from types import FrameType
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -11,13 +29,142 @@ R = TypeVar("R")
 
 # Work below this size is done in-process: starting workers costs more than it saves.
 PARALLEL_THRESHOLD = 64
+# Set to "spawn" (or "fork", "forkserver") to choose how worker processes start.
+START_METHOD_ENV = "WSDGEN_START_METHOD"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+# Pools that are running now, so an interrupted parent can end them at once.
+_ACTIVE_POOLS: list[Pool] = []
+
+
+def start_method() -> str:
+    """How worker processes start here: the environment's choice, else fork, else spawn."""
+    available = multiprocessing.get_all_start_methods()
+    wanted = os.environ.get(START_METHOD_ENV, "").strip().lower()
+    if wanted in available:
+        return wanted
+    return "fork" if "fork" in available else "spawn"
+
+
+def can_share_state() -> bool:
+    """True when workers inherit the parent's module globals (they are forked)."""
+    return start_method() == "fork"
+
+
+def usable_cores() -> int:
+    """The number of cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def pool_size(jobs: int, items: int) -> int:
+    """More processes than cores gives no speed, only memory use: cap ``jobs`` there."""
+    return max(1, min(jobs, max(2, usable_cores()), items))
 
 
 def map_in_workers(function: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
-    """Map over items in ``jobs`` forked processes (or in-process for small work)."""
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+    """Map over items in ``jobs`` worker processes (or in-process for small work).
+
+    Results come in the order of the items. With spawned workers, a failure in the
+    pool (a pickling problem, state the workers do not have) makes the rest of the
+    work run in-process, where a real error shows up again as itself.
+    """
+    size = pool_size(jobs, len(items))
+    if size <= 1 or len(items) < PARALLEL_THRESHOLD:
         yield from map(function, items)
         return
-    chunk = max(1, min(64, len(items) // (jobs * 8)))
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    method = start_method()
+    done = 0
+    try:
+        for result in _pool_map(function, items, size, method):
+            yield result
+            done += 1
+    except Exception:
+        if method == "fork":
+            raise
+        yield from map(function, items[done:])
+
+
+def _pool_map(
+    function: Callable[[T], R], items: Sequence[T], size: int, method: str
+) -> Iterator[R]:
+    chunk = max(1, min(64, len(items) // (size * 8)))
+    context = multiprocessing.get_context(method)
+    with _signals_blocked():
+        # Started with SIGINT and SIGTERM blocked, a worker cannot be hit before its
+        # initializer has set how it reacts to them.
+        pool = context.Pool(size, initializer=_worker_init)
+    _ACTIVE_POOLS.append(pool)
+    try:
         yield from pool.imap(function, items, chunksize=chunk)
+        pool.close()
+        pool.join()
+    finally:
+        _end_pool(pool)
+
+
+def _worker_init() -> None:
+    """In a worker: ignore Ctrl+C, die quietly on SIGTERM, then let signals in."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def _signals_blocked() -> AbstractContextManager[object]:
+    if not hasattr(signal, "pthread_sigmask"):
+        return nullcontext()
+    return _BlockedSignals()
+
+
+class _BlockedSignals:
+    """Hold SIGINT/SIGTERM back for a moment; they are delivered when this ends."""
+
+    def __enter__(self) -> None:
+        self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+    def __exit__(self, *exc_info: object) -> None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, self.previous)
+
+
+def _end_pool(pool: Pool) -> None:
+    if pool in _ACTIVE_POOLS:
+        _ACTIVE_POOLS.remove(pool)
+        pool.terminate()
+        pool.join()
+
+
+def stop_workers() -> None:
+    """End every running pool now (after an interrupt); waits until the workers are gone."""
+    for pool in list(_ACTIVE_POOLS):
+        _end_pool(pool)
+
+
+@contextmanager
+def stop_signals_deferred() -> Iterator[None]:
+    """Run a step that must not be cut in half; a SIGINT/SIGTERM meanwhile acts after it.
+
+    Only the main thread receives Python's signal handlers, so elsewhere this does
+    nothing (nothing there can be interrupted by them).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def remember(signum: int, frame: FrameType | None) -> None:
+        pending.append(signum)
+
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    for signum, handler in previous.items():
+        if handler is not signal.SIG_IGN and handler is not None:
+            signal.signal(signum, remember)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            if handler is not signal.SIG_IGN and handler is not None:
+                signal.signal(signum, handler)
+        if pending:
+            signal.raise_signal(pending[0])
