@@ -398,3 +398,199 @@ def test_date_in_file_name_differs_from_datum(check) -> None:
     assert result.code == 0
     assert result.lines == [f"{CAFE}:3: warning: " + result.lines[0].split(": warning: ")[1]]
     assert "2019-05-23" in result.lines[0] and "2019-05-24" in result.lines[0]
+
+
+# --- aliases: nothing that `_redirects` or the Apache recipe reads as a pattern ---------
+
+ALIAS_MISTAKES = [
+    ("/*", ["jokertekens"]),
+    ("/oud/*", ["jokertekens"]),
+    ("/oud/:splat", ["plaatshouder"]),
+    ("/oud/:name/", ["plaatshouder"]),
+    ("/oud!", ["'!'"]),
+    ("/oud pad/", ["spatie", "/oud%20pad/"]),
+    ("/oud?id=3", ["zoekvraag"]),
+    ("/oud#anker", ["anker"]),
+    ('/oud"/', ["'\"'"]),
+    ("/oud'/", ["'''"]),
+    ("/oud\\\\x/", ["'\\'"]),
+    *[(f"/oud{char}x/", [f"'{char}'"]) for char in "^$()[]{}|+"],
+    ("/a%2F..%2Fb/", ["%2F"]),
+    ("/a%5cb/", ["%5C"]),
+    ("/a/%2e%2e/b/", ["'..'"]),
+    ("/a/.%2E/b/", ["'..'"]),
+    ("/a%00b/", ["onzichtbaar"]),
+    ("/a%0Ab/", ["onzichtbaar"]),
+    ("/a%zzb/", ["%zz", "%-code"]),
+    ("/a%ffb/", ["UTF-8"]),
+    ("/café/", ["/caf%C3%A9/"]),
+]
+
+
+@pytest.mark.parametrize(("alias", "words"), ALIAS_MISTAKES, ids=[a for a, _ in ALIAS_MISTAKES])
+def test_alias_with_a_pattern_character_is_refused(check, alias: str, words: list[str]) -> None:
+    quoted = alias.replace("\\", "\\\\").replace('"', '\\"')
+    result = check({CAFE: cafe(*GOOD_CAFE, "aliases:", "  - oud-goed", f'  - "{quoted}"')})
+    assert result.code == 1
+    errors = [line for line in result.lines if ": error: " in line]
+    line = next(e for e in errors if "aliases: " in e and "oud-goed" not in e)
+    assert line.startswith(f"{CAFE}:7: error: aliases: "), result.err
+    for word in words:
+        assert word in line, line
+
+
+def test_plain_aliases_with_escapes_pass(check) -> None:
+    aliases = ["/a%20b/", "/Oud_Pad~1/x.html", "/nieuws/2019/bericht-1/", "/a%25b/"]
+    result = check({CAFE: cafe(*GOOD_CAFE, f"aliases: [{', '.join(aliases)}]")})
+    assert result.code == 0, result.err
+
+
+# --- URL fields ------------------------------------------------------------------------
+
+URL_MISTAKES = [
+    ("https://info@example.org", ["'@'", "info@example.org", "example.org", "aanmeldformulier"]),
+    (
+        "https://www.werkplaatsensociaaldomein.nl@evil.example/",
+        ["'@'", "vóór de websitenaam", "evil.example"],
+    ),
+    ("info@example.org", ["e-mailadres", "Aanmelden via info@example.org", "aanmeldformulier"]),
+    ("mailto:info@example.org", ["e-mailadres", "aanmeldformulier"]),
+    ('"https://example.org/a b"', ["spatie"]),
+    ('"https://example.org/\\u202eexe"', ["onzichtbaar", "U+202E"]),
+    ("https://exa_mple.org/", ["exa_mple.org", "websitenaam"]),
+    ("https://localhost/", ["localhost", "websitenaam"]),
+    ("https://example.org:99999/", ["geen geldig webadres"]),
+    ("https://[::1/", ["geen geldig webadres"]),
+    ("www.example.org", ["https://www.example.org"]),
+]
+
+
+@pytest.mark.parametrize(("value", "words"), URL_MISTAKES, ids=[v for v, _ in URL_MISTAKES])
+def test_url_field_mistakes(check, value: str, words: list[str]) -> None:
+    result = check({CAFE: cafe(*GOOD_CAFE, f"aanmelden: {value}")})
+    assert result.code == 1
+    line, message = only_error(result, CAFE)
+    assert line == 5 and message.startswith("aanmelden: "), message
+    for word in words:
+        assert word in message, message
+
+
+def test_email_in_website_field_points_to_the_email_field(check) -> None:
+    text = "---\ntitle: W\nregios: zuid-holland\nthemas: armoede\nwebsite: info@example.org\n---\n"
+    result = check({"content/werkplaatsen/w.md": text})
+    line, message = only_error(result, "content/werkplaatsen/w.md")
+    assert line == 5 and message.startswith("website: ") and "'email'" in message
+
+
+def test_good_urls_pass(check) -> None:
+    for url in ("https://example.org/a/@b?x=1#y", "http://www.café.nl/", "https://192.0.2.1/"):
+        result = check({CAFE: cafe(*GOOD_CAFE, f"aanmelden: '{url}'")})
+        assert result.code == 0, (url, result.err)
+
+
+# --- images and embeds from another host ------------------------------------------------
+
+REMOTE_BODY = """\
+Een gewone [link](https://elders.example/pagina) mag.
+
+![Foto](https://elders.example/x.png)
+<img alt="a" src="//elders.example/y.png">
+<p><img alt="b" src='HTTPS://elders.example/z.png'></p>
+<iframe src="/assets/x.html"></iframe>
+<video controls><source src="/assets/x.mp4"></video>
+<audio src="https://elders.example/a.mp3"></audio>
+<embed src="x.swf"> <object data="x"></object>
+<picture><img src="/assets/a.png" alt="c"></picture>
+<img src="/assets/a.png" srcset="/assets/a2.png 2x" alt="d">
+![Ref][foto]
+
+`<iframe>` in code is tekst, en ook:
+
+```
+![x](https://elders.example/code.png)
+```
+<!-- <img src="https://elders.example/verborgen.png"> -->
+![Eigen](/assets/eigen.png)
+
+[foto]: https://elders.example/ref.png
+"""
+
+
+def test_remote_images_and_embeds_are_errors_on_their_lines(check) -> None:
+    result = check({CAFE: cafe(*GOOD_CAFE, body=REMOTE_BODY)})
+    assert result.code == 1
+    errors = [line for line in result.lines if ": error: " in line]
+    lines = [int(re.match(rf"{re.escape(CAFE)}:(\d+): error: ", e)[1]) for e in errors]
+    # The body starts on line 6 (after '---', title, datum, werkplaats and '---').
+    assert lines == [8, 9, 10, 11, 12, 12, 13, 14, 14, 15, 16, 17], result.err
+    assert all("van een andere website zijn niet toegestaan" in e for e in errors)
+    assert all("assets/" in e and "gewone link" in e for e in errors)
+
+
+def test_remote_image_in_a_yaml_body(check) -> None:
+    text = (
+        "title: K\ndatum: 2019-05-23\nwerkplaats: rotterdam\nbody: |\n"
+        "  Verslag.\n\n  ![Foto](https://elders.example/x.png)\n"
+    )
+    result = check({"content/kenniscafes/2019-05-23-test.yaml": text})
+    line, message = only_error(result, "content/kenniscafes/2019-05-23-test.yaml")
+    assert line == 7 and "andere website" in message
+
+
+# --- content that used to end in "onverwachte fout" -------------------------------------
+
+ODD_CONTENT = [
+    ("huge visitors", cafe(*GOOD_CAFE, "bezoekers: " + "9" * 5000), 5, ["bezoekers", "te groot"]),
+    ("huge menu", "---\ntitle: P\nmenu: 99999999999999999999999\n---\n", 3, ["menu", "te groot"]),
+    ("huge year", "---\ntitle: R\njaar: " + "2" * 5000 + "\n---\n", 3, ["jaar", "jaartal"]),
+    ("deep flow list", cafe(*GOOD_CAFE, "locatie: " + "[" * 10000), 5, ["diep"]),
+    ("deep closed list", cafe(*GOOD_CAFE, "locatie: " + "[" * 50000 + "]" * 50000), 5, ["diep"]),
+    ("deep groups", cafe(*GOOD_CAFE, "locatie: " + "{a: " * 10000), 5, ["diep"]),
+    ("deep block list", cafe(*GOOD_CAFE, "sprekers:", "- " * 3000 + "x"), 6, ["diep"]),
+    ("list as a field name", cafe(*GOOD_CAFE, "? [a]", ": b"), 5, ["veldnaam"]),
+    ("null field name", cafe(*GOOD_CAFE, "~: b"), 5, ["veldnaam"]),
+    ("list key in a value", cafe(*GOOD_CAFE, "sprekers: {? [a]: b}"), 5, ["veldnaam"]),
+    ("number as a field name", cafe(*GOOD_CAFE, "1: b"), 5, ["onbekend veld '1'"]),
+    ("long field name", cafe(*GOOD_CAFE, "x" * 1000 + ": b"), 5, ["onbekend veld", "…"]),
+    ("too long field name", cafe(*GOOD_CAFE, "x" * 5000 + ": b"), 5, ["veldnaam", "te lang"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [case[1:] for case in ODD_CONTENT],
+    ids=[case[0] for case in ODD_CONTENT],
+)
+def test_odd_content_gets_a_clear_message(check, text: str, line: int, words: list[str]) -> None:
+    path = CAFE
+    if text.startswith("---\ntitle: P"):
+        path = "content/paginas/p.md"
+    elif text.startswith("---\ntitle: R"):
+        path = "content/publicaties/r.md"
+    result = check({path: text})
+    assert result.code == 1
+    assert "onverwachte fout" not in result.err
+    found_line, message = only_error(result, path)
+    assert found_line == line, message
+    for word in words:
+        assert word in message, message
+
+
+ODD_TEXT = {
+    "title of 50 KB": "title: " + "x" * 50_000,
+    "tab": 'title: "De\\tBrug"',
+    "line separator": "title: De\u2028Brug",
+    "byte order mark inside": "title: De\ufeffBrug",
+    "right-to-left override": "title: De\u202eBrug",
+    "escapes of controls": 'title: "De\\x0bBrug\\x1b[31m\\u0000"',
+    "raw controls": "title: '\x7fDe Brug\x9b'",
+}
+
+
+@pytest.mark.parametrize("title", ODD_TEXT.values(), ids=ODD_TEXT.keys())
+def test_odd_text_builds(tmp_path: Path, run, title: str) -> None:
+    text = cafe(*GOOD_CAFE, "sprekers: [\"Jan\\nJansen\", '\x7fPiet\x9b']")
+    text = text.replace("title: Kenniscafé", title)
+    site = write_site(tmp_path / "site", {**BASE, CAFE: text})
+    result = run("build", "--site", str(site), "--out", str(tmp_path / "out"))
+    assert result.code == 0, result.err[:2000]

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 from . import diagnostics as diag
 from .diagnostics import Diagnostic
 from .schema import COLLECTIONS, field_names
-from .yamlnodes import Value, YamlProblem, read_mapping
+from .validate import EMAIL_FORM, URL_FORBIDDEN, WHITESPACE_RUN, character_name, url_problem
+from .yamlnodes import Value, YamlProblem, clean_text, read_mapping
 
 CONFIG_FILE = "config.yaml"
 KNOWN_KEYS = (
@@ -120,7 +121,7 @@ def load_config(
                 diag.error(CONFIG_FILE, lines.get(key, 1), f"'{key}' moet een tekst zijn")
             )
             return default
-        return value.strip()
+        return WHITESPACE_RUN.sub(" ", value).strip()
 
     title = text_setting("title", required=True)
     description = text_setting("description")
@@ -144,19 +145,11 @@ def load_config(
     extra_fields = _extra_fields(values.get("extra_fields"), lines.get("extra_fields", 1), problems)
     menu = _menu(values.get("menu"), lines.get("menu", 1), problems)
     security_contact = values.get("security_contact")
-    if security_contact is not None and (
-        not isinstance(security_contact, str)
-        or not security_contact.startswith(("mailto:", "https://"))
-    ):
-        problems.append(
-            diag.error(
-                CONFIG_FILE,
-                lines["security_contact"],
-                "'security_contact' moet beginnen met mailto: of https://, "
-                "bijvoorbeeld mailto:security@example.nl",
-            )
-        )
+    contact_problem = security_contact_problem(security_contact)
+    if contact_problem:
+        problems.append(diag.error(CONFIG_FILE, lines["security_contact"], contact_problem))
         security_contact = None
+    contact = security_contact.strip() if isinstance(security_contact, str) else None
     if problems:
         return None, problems
     return (
@@ -169,11 +162,35 @@ def load_config(
             language=language,
             extra_fields=extra_fields,
             menu=menu,
-            security_contact=security_contact,
+            security_contact=contact,
             digest=hashlib.sha256((text or "").encode()).hexdigest(),
         ),
         [],
     )
+
+
+def security_contact_problem(value: Value) -> str | None:
+    """The contact of security.txt must be one mailto: or https: address (Dutch), or None."""
+    if value is None:
+        return None
+    example = "bijvoorbeeld mailto:security@example.nl of https://example.nl/melden"
+    if not isinstance(value, str) or not value.strip():
+        return f"'security_contact' moet één adres zijn, {example}"
+    text = value.strip()
+    forbidden = URL_FORBIDDEN.search(text)
+    if forbidden:
+        return (
+            f"security_contact: '{text[:60]}' bevat {character_name(forbidden[0])}; "
+            f"schrijf één adres, {example}"
+        )
+    if text.startswith("mailto:"):
+        if EMAIL_FORM.match(text[len("mailto:") :]):
+            return None
+        return f"security_contact: '{text[:60]}' is geen e-mailadres na mailto:; {example}"
+    if not text.startswith("https://"):
+        return f"'security_contact' moet beginnen met mailto: of https://, {example}"
+    problem = url_problem(text)
+    return f"security_contact: {problem}" if problem else None
 
 
 def config_warnings(config: SiteConfig) -> list[Diagnostic]:
@@ -198,17 +215,29 @@ def _read_text(path: Path) -> tuple[str | None, str | None]:
     except OSError as exc:
         return None, f"config.yaml kan niet gelezen worden ({exc.strerror})"
     try:
-        return data.decode("utf-8-sig").replace("\r\n", "\n"), None
+        return clean_text(data.decode("utf-8-sig")), None
     except UnicodeDecodeError:
         return None, "config.yaml is geen UTF-8-tekst; sla het bestand op als UTF-8"
 
 
 def _check_base_url(base_url: str) -> str | None:
-    if base_url.startswith("/"):
+    """base_url goes into every link, feed and `_redirects` line: one clean address."""
+    shown = base_url if len(base_url) <= 60 else base_url[:60] + "…"
+    example = "gebruik bijvoorbeeld https://example.org/ of /"
+    forbidden = URL_FORBIDDEN.search(base_url)
+    if forbidden:
+        return f"'{shown}' bevat {character_name(forbidden[0])}; {example}"
+    if base_url.startswith("/") and not base_url.startswith("//"):
+        parts = urlsplit(base_url)
+        if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
+            return f"'{shown}' mag geen ? of # bevatten; {example}"
         return None
+    problem = url_problem(base_url)
+    if problem:
+        return f"{problem}; {example}"
     parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"'{base_url}' is geen geldig adres; gebruik bijvoorbeeld https://example.org/"
+    if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
+        return f"'{shown}' mag geen ? of # bevatten; {example}"
     return None
 
 
@@ -287,10 +316,14 @@ def _menu(value: Value, line: int, problems: list[Diagnostic]) -> tuple[MenuItem
             not isinstance(item, dict)
             or set(item) != {"title", "path"}
             or not isinstance(item["title"], str)
+            or not WHITESPACE_RUN.sub("", item["title"])
             or not isinstance(item["path"], str)
             or not item["path"].startswith("/")
+            or item["path"].startswith("//")
+            or URL_FORBIDDEN.search(item["path"])
         ):
             problems.append(diag.error(CONFIG_FILE, line, message))
             return ()
-        items.append(MenuItem(str(item["title"]), str(item["path"])))
+        title = WHITESPACE_RUN.sub(" ", item["title"]).strip()
+        items.append(MenuItem(title, str(item["path"])))
     return tuple(items)

@@ -3,8 +3,29 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+
+# What must never reach a terminal raw: controls (ESC starts a terminal command), line
+# breaks (one problem is one line), bidi marks that reorder what is shown, and the
+# surrogates of undecodable file names (they cannot even be written to the terminal).
+UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ufeff\ud800-\udfff]"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal or a CI log: each unsafe character as an escape (\\x1b)."""
+    if not UNPRINTABLE.search(text):
+        return text
+    return UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class Severity(enum.Enum):
@@ -23,13 +44,15 @@ class Diagnostic:
     field: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity.value}: {self.message}"
+        """One line for the terminal; file names and values are shown with escapes."""
+        where = f"{printable(self.path)}:{self.line}"
+        return f"{where}: {self.severity.value}: {printable(self.message)}"
 
     def as_github(self) -> str:
         """Format as a GitHub Actions annotation, so it shows on the pull request."""
         kind = "error" if self.severity is Severity.ERROR else "warning"
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        path = self.path.replace(",", "%2C").replace(":", "%3A")
+        message = printable(self.message).replace("%", "%25")
+        path = printable(self.path).replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
         return f"::{kind} file={path},line={self.line}::{message}"
 
 

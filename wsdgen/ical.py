@@ -3,12 +3,17 @@
 Times are Europe/Amsterdam when begintijd (and eindtijd) are given, else the event is
 all-day. UIDs are derived from the slug and the site's host, so a calendar app that
 subscribed to the feed updates an event instead of adding it twice.
+
+Text reaches this module as one line already (see validate.as_text), but every text
+goes through ``ical_text`` once more: a line break or control character in a property
+value is not valid iCalendar, whatever a future caller passes in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -17,10 +22,17 @@ import icalendar
 
 from .config import SiteConfig
 from .records import Kenniscafe, Werkplaats
+from .yamlnodes import clean_text
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DEFAULT_DURATION = dt.timedelta(hours=2)
 PRODID = "-//Werkplaatsen Sociaal Domein//wsdgen//NL"
+WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def ical_text(text: str) -> str:
+    """One line of text without control characters (RFC 5545 forbids them in TEXT)."""
+    return WHITESPACE_RUN.sub(" ", clean_text(text)).strip()
 
 
 def event_uid(cafe: Kenniscafe, config: SiteConfig) -> str:
@@ -41,7 +53,7 @@ def make_event(
     event = icalendar.Event()
     event.add("uid", event_uid(cafe, config))
     event.add("dtstamp", stamp)
-    event.add("summary", cafe.title)
+    event.add("summary", ical_text(cafe.title))
     if cafe.begintijd:
         start = dt.datetime.combine(cafe.datum, cafe.begintijd, tzinfo=AMSTERDAM)
         end = (
@@ -55,9 +67,9 @@ def make_event(
         event.add("dtstart", cafe.datum)
         event.add("dtend", cafe.datum + dt.timedelta(days=1))
     if cafe.locatie:
-        event.add("location", cafe.locatie)
+        event.add("location", ical_text(cafe.locatie))
     event.add("url", config.absolute_url(cafe.path))
-    text = description(cafe, werkplaats)
+    text = ical_text(description(cafe, werkplaats))
     if text:
         event.add("description", text)
     return event
@@ -111,7 +123,7 @@ def calendar_bytes(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", ical_text(name))
     calendar.add("x-wr-timezone", "Europe/Amsterdam")
     stamp = dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC)
     ordered = sorted(cafes, key=lambda c: (c.datum, c.slug))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
+import re
 import stat as stat_module
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from . import safefs
 from .diagnostics import Diagnostic
 from .records import RawEntry
 from .schema import BODY_FIELD, COLLECTIONS, ENTRY_SUFFIXES, MAX_FILE_BYTES
-from .yamlnodes import YamlMapping, YamlProblem, read_mapping
+from .yamlnodes import YamlMapping, YamlProblem, clean_text, read_mapping
 
 FRONT_MATTER_BOUNDARY = YAMLHandler.FM_BOUNDARY
 
@@ -172,14 +174,16 @@ def parse_entry_bytes(
         return None, [
             diag.error(rel, line, "het bestand is geen UTF-8-tekst; sla het op als UTF-8")
         ]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         return None, [diag.error(rel, 1, "het bestand bevat een nul-teken; is het wel tekst?")]
+    text = clean_text(text)
     slug = file.name[: -len(file.suffix)]
     try:
         if file.suffix == ".md":
-            return parse_markdown_entry(rel, collection, slug, text, digest), []
-        return parse_yaml_entry(rel, collection, slug, text, digest)
+            entry = parse_markdown_entry(rel, collection, slug, text, digest)
+            return with_body_line(entry, text, file.suffix), []
+        parsed, problems = parse_yaml_entry(rel, collection, slug, text, digest)
+        return (with_body_line(parsed, text, file.suffix) if parsed else None), problems
     except YamlProblem as exc:
         return None, [diag.error(rel, exc.line, exc.message)]
 
@@ -249,3 +253,26 @@ def _raw_entry(
 
 def relative(site_dir: Path, path: Path) -> str:
     return Path(os.path.relpath(path, site_dir)).as_posix()
+
+
+# Where in ``RawEntry.lines`` the file line of the body's first line is kept. No YAML key
+# can be this name (keys lose their control characters), so it never meets a field.
+BODY_LINE = "\x00body"
+LITERAL_BODY = re.compile(r"body[ \t]*:[ \t]*\|[-+0-9]*[ \t]*(#.*)?")
+
+
+def with_body_line(entry: RawEntry, text: str, suffix: str) -> RawEntry:
+    """Note the file line of the body's first line, so a body problem names its line.
+
+    For a .yaml entry that is the line after ``body: |`` (a literal block keeps the
+    file's lines); for any other form of ``body`` it is the line of the field itself.
+    """
+    if suffix == ".md":
+        split = split_front_matter(text)
+        first = split[2] if split else 1
+    else:
+        first = entry.lines.get(BODY_FIELD, 1)
+        lines = text.split("\n")
+        if 0 < first <= len(lines) and LITERAL_BODY.fullmatch(lines[first - 1].rstrip()):
+            first += 1
+    return dataclasses.replace(entry, lines={**entry.lines, BODY_LINE: first})

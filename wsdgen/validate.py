@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import html
+import ipaddress
 import re
-from collections.abc import Callable
-from urllib.parse import urlsplit
+from collections.abc import Callable, Iterator
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from . import diagnostics as diag
 from .diagnostics import Diagnostic
 from .records import RECORD_TYPES, Entry, RawEntry, Reference, Rejected, SourceRef
 from .schema import FIELDS, RESERVED_PAGE_SLUGS, SLUG_PATTERN, FieldSpec, slugify
+from .sources import BODY_LINE
 
 DATE_FORM = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 LOOSE_DATE_FORMS = (
@@ -24,7 +27,20 @@ LOOSE_DATE_FORMS = (
     re.compile(r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})$"),
 )
 TIME_FORM = re.compile(r"^(\d{1,2})[:.](\d{2})$")
-EMAIL_FORM = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[A-Za-z]{2,}$")
+EMAIL_FORM = re.compile(r"^[^@\s<>()\[\],;:\"/]+@[^@\s<>()\[\],;:\"/]+\.[A-Za-z]{2,}$")
+# Whole numbers (counts, menu positions) have at most this many digits.
+MAX_DIGITS = 9
+# Runs of white space (line breaks of a YAML block, tabs) in a one-line field: one space.
+WHITESPACE_RUN = re.compile(r"[ \t\n]+")
+# Characters a web address must not hold as written: white space, controls, a backslash
+# (browsers read it as '/'), the characters that end an HTML attribute, and the
+# invisible marks that turn text around (bidi controls).
+URL_FORBIDDEN = re.compile(
+    '[\\s\\\\<>"`\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]'
+)
+HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+# What an alias may hold: the unreserved characters of a URL path and '%XX' escapes.
+ALIAS_CHARACTER = re.compile(r"[A-Za-z0-9\-._~/]|%[0-9A-Fa-f]{2}")
 # Words editors use for a field, mapped to the field they most likely meant.
 FIELD_SYNONYMS = {
     "titel": "title",
@@ -73,9 +89,14 @@ def describe(value: object) -> str:
 
 
 def as_text(value: object) -> str:
+    """A one-line text: every line break and run of white space becomes one space.
+
+    A YAML block (``title: |``) is how an editor writes a long title; no output format
+    of a title, place or name can carry a line break, so the rule is applied here, once.
+    """
     if not isinstance(value, str):
         raise FieldError(f"moet tekst zijn, maar is {describe(value)}")
-    return value.strip()
+    return WHITESPACE_RUN.sub(" ", value).strip()
 
 
 def parse_text(value: object) -> str:
@@ -137,23 +158,130 @@ def parse_time(value: object) -> dt.time:
 
 def parse_count(value: object) -> int:
     text = as_text(value)
-    if not re.fullmatch(r"\d+", text):
+    if not re.fullmatch(r"[0-9]+", text):
         raise FieldError(f"{describe(text)} is geen aantal; schrijf een heel getal van 0 of meer")
-    return int(text)
+    return bounded(text)
 
 
 def parse_int(value: object) -> int:
     text = as_text(value)
-    if not re.fullmatch(r"-?\d+", text):
+    if not re.fullmatch(r"-?[0-9]+", text):
         raise FieldError(f"{describe(text)} is geen heel getal")
+    return bounded(text)
+
+
+def bounded(text: str) -> int:
+    """A whole number of at most MAX_DIGITS digits (Python refuses to read huge ones)."""
+    if len(text.lstrip("-").lstrip("0")) > MAX_DIGITS:
+        raise FieldError(
+            f"{describe(text)} is te groot; schrijf een getal van hoogstens {MAX_DIGITS} cijfers"
+        )
     return int(text)
+
+
+class EmailNotUrl(FieldError):
+    """An e-mail address where a web address belongs; the field adds its own advice."""
+
+    def __init__(self, address: str, message: str) -> None:
+        super().__init__(message)
+        self.address = address
+
+
+# What to do with an e-mail address written in a URL field, per field.
+EMAIL_IN_URL_ADVICE = {
+    "aanmelden": (
+        "zet het in de tekst onder de kopregels ('Aanmelden via {address}') of gebruik "
+        "hier het adres van een aanmeldformulier (https://...)"
+    ),
+    "website": "zet het in het veld 'email' en hier het adres van de website (https://...)",
+}
+EMAIL_IN_URL_DEFAULT = "zet het in de tekst, en hier een webadres (https://...)"
+
+
+def email_advice(field: str, address: str) -> str:
+    return EMAIL_IN_URL_ADVICE.get(field, EMAIL_IN_URL_DEFAULT).format(address=address)
+
+
+def url_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable http(s) address (Dutch, naming the value), or None."""
+    forbidden = URL_FORBIDDEN.search(text)
+    if forbidden:
+        return (
+            f"{describe(text)} bevat {character_name(forbidden[0])}, en dat kan niet in een "
+            "webadres; kopieer het adres opnieuw uit de adresbalk van de browser"
+        )
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return f"{describe(text)} is geen geldig webadres; kopieer het uit de adresbalk"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        looks_like_host = re.fullmatch(r"[\w.-]+\.[a-z]{2,}(/\S*)?", text)
+        guess = f"; bedoel je 'https://{text}'?" if looks_like_host else ""
+        return f"{describe(text)} is geen webadres; begin met https:// (of http://){guess}"
+    if "@" in parts.netloc:
+        return (
+            f"een webadres mag geen '@' vóór de websitenaam bevatten: {describe(text)} gaat "
+            f"naar {parts.hostname or 'een andere website'}; haal het deel tot en met de '@' weg"
+        )
+    if port == 0 or not valid_host(parts.hostname or ""):
+        return (
+            f"{describe(text)}: '{parts.netloc}' is geen geldige websitenaam "
+            "(zoals www.example.org)"
+        )
+    return None
+
+
+def valid_host(host: str) -> bool:
+    """A DNS host name with a dot (international names allowed), or an IP address."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.removesuffix(".").split(".")
+    return (
+        len(ascii_host) <= 253
+        and len(labels) >= 2
+        and not labels[-1].isdigit()
+        and all(HOST_LABEL.fullmatch(label) for label in labels)
+    )
+
+
+def character_name(char: str) -> str:
+    """How a message names a character that an editor may not see."""
+    if char == " ":
+        return "een spatie"
+    if char.isspace():
+        return "een regeleinde of tab"
+    if char.isprintable():
+        return f"het teken '{char}'"
+    return f"een onzichtbaar teken (U+{ord(char):04X})"
 
 
 def parse_url(value: object) -> str:
     text = as_text(value)
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", text):
-        raise FieldError(f"{describe(text)} is geen webadres; begin met https:// (of http://)")
+    address = text[7:] if text.lower().startswith("mailto:") else text
+    if EMAIL_FORM.match(address):
+        raise EmailNotUrl(address, f"{describe(text)} is een e-mailadres, geen webadres")
+    userinfo = re.fullmatch(r"https?://([^/@\s]+)@([^/?#\s]+)/?", text, re.IGNORECASE)
+    # 'https://info@example.org' is an e-mail address with a scheme before it; with a
+    # host name before the '@' ('https://www.site.nl@evil.example/') it is a disguise.
+    disguised = userinfo is not None and "." in userinfo[1] and valid_host(userinfo[1])
+    if userinfo and not disguised and EMAIL_FORM.match(f"{userinfo[1]}@{userinfo[2]}"):
+        address = f"{userinfo[1]}@{userinfo[2]}"
+        raise EmailNotUrl(
+            address,
+            f"een webadres mag geen '@' vóór de websitenaam bevatten: {describe(text)} gaat "
+            f"naar {userinfo[2]}, niet naar het e-mailadres {address}",
+        )
+    problem = url_problem(text)
+    if problem:
+        raise FieldError(problem)
     return text
 
 
@@ -163,7 +291,11 @@ def parse_url_or_path(value: object) -> str:
         return parse_site_path(text)
     try:
         return parse_url(text)
+    except EmailNotUrl:
+        raise
     except FieldError:
+        if text.lower().startswith(("http://", "https://")):
+            raise
         raise FieldError(
             f"{describe(text)} is geen webadres (https://...) en geen pad op de site "
             "(zoals /assets/publicaties/rapport.pdf)"
@@ -184,6 +316,73 @@ def parse_site_path(text: str) -> str:
             "geen '..', spaties of een webadres"
         )
     return text
+
+
+ALIAS_RULE = (
+    "Een oud adres mag alleen letters (a-z), cijfers, - . _ ~ / en %-codes (zoals %20) bevatten"
+)
+
+
+def parse_alias(text: str) -> str:
+    """An old site path for `_redirects` and the Apache recipe: nothing they would read
+    as a pattern (``*``, ``:splat``, ``!``, regex characters), no query, no escape that
+    hides a '/', a '..' or a control character. Kept as written otherwise."""
+    if not text.startswith("/") or text.startswith("//"):
+        raise FieldError(
+            f"{describe(text)} is geen pad op deze site; schrijf alleen het deel na de "
+            "websitenaam, beginnend met één /, zoals /actueel/oud-bericht/"
+        )
+    position = 0
+    while position < len(text):
+        match = ALIAS_CHARACTER.match(text, position)
+        if match is None:
+            raise FieldError(f"{describe(text)}: {alias_character_problem(text, position)}")
+        position = match.end()
+    for segment in text.split("/"):
+        problem = alias_segment_problem(segment)
+        if problem:
+            raise FieldError(f"{describe(text)}: {problem}")
+    return text
+
+
+def alias_character_problem(text: str, position: int) -> str:
+    char = text[position]
+    if char == "*":
+        return (
+            f"jokertekens (*) werken niet in een oud adres; noem elk oud adres apart. {ALIAS_RULE}"
+        )
+    if char == ":":
+        return (
+            "een ':' (zoals in :splat of :naam) is een plaatshouder in de doorverwijzingen; "
+            f"noem elk oud adres apart. {ALIAS_RULE}"
+        )
+    if char in "?#":
+        return (
+            f"een oud adres met '{char}' (een zoekvraag of anker) kan niet doorverwijzen; "
+            f"gebruik alleen het pad ervoor. {ALIAS_RULE}"
+        )
+    if char == "%":
+        return f"'{text[position : position + 3]}' is geen geldige %-code. {ALIAS_RULE}"
+    suggestion = quote(text, safe="/-._~%")
+    if (char.isspace() or not char.isascii()) and not re.search(r"[^A-Za-z0-9\-._~/%]", suggestion):
+        return f"{character_name(char)} mag niet in een oud adres; schrijf '{suggestion}'"
+    return f"{character_name(char)} mag niet in een oud adres. {ALIAS_RULE}"
+
+
+def alias_segment_problem(segment: str) -> str | None:
+    """A '%XX' escape must not spell a '/', '\\', '.' or '..' or a control character."""
+    decoded = unquote_to_bytes(segment)
+    if decoded in (b".", b".."):
+        return "'.' en '..' mogen niet als deel van een oud adres staan (ook niet als %2E)"
+    if b"/" in decoded or b"\\" in decoded:
+        return "%2F en %5C (een verborgen / of \\) mogen niet in een oud adres"
+    if re.search(rb"[\x00-\x1f\x7f]", decoded):
+        return "een %-code voor een onzichtbaar teken (zoals %00 of %0A) mag niet in een oud adres"
+    try:
+        decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        return "de %-codes vormen geen geldige tekst (UTF-8); kopieer het oude adres opnieuw"
+    return None
 
 
 def parse_email(value: object) -> str:
@@ -209,8 +408,147 @@ SCALAR_PARSERS: dict[str, Callable[[object], object]] = {
 ITEM_PARSERS: dict[str, Callable[[object], object]] = {
     "text_list": parse_text,
     "ref_list": parse_text,
-    "alias_list": lambda value: parse_site_path(as_text(value)),
+    "alias_list": lambda value: parse_alias(as_text(value)),
 }
+
+
+# Remote content in a body: an image or embed whose address has a scheme or a host.
+REMOTE_ADDRESS = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.\-]*:|[/\\]{2})")
+MARKDOWN_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\(\s*<?([^\s)>]*)")
+REFERENCE_IMAGE = re.compile(r"!\[([^\[\]\n]{0,500})\](?!\()(?:\[([^\[\]\n]{0,500})\])?")
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\[\]\n]{1,500})\]:[ \t]*<?([^\s>]+)", re.MULTILINE)
+EMBED_TAG = re.compile(
+    r"<(iframe|frame|video|audio|source|track|embed|object|picture|applet|portal)\b",
+    re.IGNORECASE,
+)
+HTML_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)\b([^<>]{0,4000})>")
+SRC_ATTRIBUTE = re.compile(
+    r"""(?:^|\s)(src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE
+)
+CODE_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+BACKTICKS = re.compile(r"`+")
+# Character references the HTML parser turns into characters that XML 1.0 forbids.
+INVALID_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));?")
+INVALID_REFERENCED = frozenset(
+    (*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x81, 0x8D, 0x8F, 0x90, 0x9D)
+)
+INVALID_REFERENCED |= {0xFFFE, 0xFFFF}
+MAX_BODY_PROBLEMS = 20
+REMOTE_MESSAGE = (
+    "afbeeldingen en ingesloten inhoud van een andere website zijn niet toegestaan (de "
+    "site laadt niets van elders): {what}; zet de afbeelding onder assets/ (en schrijf "
+    "![beschrijving](/assets/...)) of maak er een gewone link van: [tekst](https://...)"
+)
+
+
+def clean_body(text: str) -> str:
+    """Drop '&#27;'-like references to characters that no page or feed may hold."""
+
+    def keep(match: re.Match[str]) -> str:
+        number = int(match[1], 16) if match[1] else int(match[2])
+        return "" if number in INVALID_REFERENCED else match[0]
+
+    return INVALID_REFERENCE.sub(keep, text) if "&#" in text else text
+
+
+def blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each (start, end) span as spaces, keeping its line breaks (so every
+    offset stays on its line)."""
+    parts: list[str] = []
+    position = 0
+    for start, end in spans:
+        parts.append(text[position:start])
+        parts.append(re.sub(r"[^\n]", " ", text[start:end]))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Inline code: a run of backticks up to the next run of the same length (linear)."""
+    runs = [(match.start(), match.end()) for match in BACKTICKS.finditer(text)]
+    following: list[int | None] = [None] * len(runs)
+    last: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        following[index] = last.get(length)
+        last[length] = index
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(runs):
+        closing = following[index]
+        if closing is None:
+            index += 1
+            continue
+        spans.append((runs[index][0], runs[closing][1]))
+        index = closing + 1
+    return spans
+
+
+def html_comments(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = text.find("<!--")
+    while start != -1:
+        end = text.find("-->", start + 4)
+        end = len(text) if end == -1 else end + 3
+        spans.append((start, end))
+        start = text.find("<!--", end)
+    return spans
+
+
+def without_code(body: str) -> str:
+    """The body with code blocks, code spans and HTML comments blanked out: text there is
+    shown as written (or not at all) and loads nothing."""
+    lines = body.split("\n")
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        opening = CODE_FENCE.match(line)
+        if fence is None and opening:
+            fence = opening[1]
+            lines[index] = " " * len(line)
+        elif fence is not None:
+            if opening and opening[1].startswith(fence[0] * len(fence)):
+                fence = None
+            lines[index] = " " * len(line)
+    text = "\n".join(lines)
+    text = blanked(text, html_comments(text)) if "<!--" in text else text
+    return blanked(text, code_spans(text)) if "`" in text else text
+
+
+def is_remote(address: str) -> bool:
+    return bool(REMOTE_ADDRESS.match(html.unescape(address).replace("\t", "")))
+
+
+def remote_content(body: str) -> Iterator[tuple[int, str]]:
+    """Where the body loads something from another host: (offset, what it is)."""
+    if not any(mark in body for mark in ("![", "<")):
+        return
+    text = without_code(body)
+    for match in MARKDOWN_IMAGE.finditer(text):
+        if is_remote(match[1]):
+            yield match.start(), f"de afbeelding {shorten(match[1])}"
+    references = {
+        " ".join(label.lower().split()): target
+        for label, target in REFERENCE_DEFINITION.findall(text)
+    }
+    for match in REFERENCE_IMAGE.finditer(text):
+        label = " ".join((match[2] or match[1]).lower().split())
+        target = references.get(label)
+        if target and is_remote(target):
+            yield match.start(), f"de afbeelding {shorten(target)}"
+    for match in EMBED_TAG.finditer(text):
+        yield match.start(), f"<{match[1].lower()}> (ingesloten inhoud)"
+    for match in HTML_TAG.finditer(text):
+        for attribute in SRC_ATTRIBUTE.finditer(match[2]):
+            name, value = attribute[1].lower(), attribute[2] or attribute[3] or attribute[4] or ""
+            if name == "srcset":
+                yield match.start(), "srcset (afbeeldingen in meerdere maten)"
+            elif is_remote(value):
+                yield match.start(), f"<{match[1].lower()} src=...> van {shorten(value)}"
+
+
+def shorten(address: str) -> str:
+    return f"'{address[:80]}…'" if len(address) > 80 else f"'{address}'"
 
 
 class EntryValidator:
@@ -252,13 +590,14 @@ class EntryValidator:
                 self.fail(1, f"het verplichte veld '{spec.name}' ontbreekt", spec.name)
         self.check_combinations(kwargs)
         self.check_date_in_name(kwargs)
+        self.check_body()
         self.parsed = kwargs
         if diag.has_errors(self.problems):
             return None
         extra = tuple((name, raw.values[name]) for name in self.extra_fields if name in raw.values)
         source = SourceRef(
             raw.path,
-            tuple(sorted(raw.lines.items())),
+            tuple(sorted((k, v) for k, v in raw.lines.items() if k != BODY_LINE)),
             tuple(sorted((k, tuple(v)) for k, v in raw.item_lines.items())),
             raw.digest,
         )
@@ -266,7 +605,7 @@ class EntryValidator:
         return record_type(
             slug=raw.slug,
             source=source,
-            body=raw.body,
+            body=clean_body(raw.body),
             extra=extra,
             **kwargs,  # type: ignore[arg-type]
         )
@@ -294,9 +633,9 @@ class EntryValidator:
             if name in known or name in self.extra_fields:
                 continue
             close = [FIELD_SYNONYMS[name]] if FIELD_SYNONYMS.get(name) in allowed else []
-            close = close or difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+            close = close or difflib.get_close_matches(name[:40], allowed, n=1, cutoff=0.6)
             hint = f"; bedoel je '{close[0]}'?" if close else f"; toegestaan: {', '.join(allowed)}"
-            self.fail(self.line(name), f"onbekend veld '{name}'{hint}", name)
+            self.fail(self.line(name), f"onbekend veld {describe(name)}{hint}", name)
 
     def parse_field(self, spec: FieldSpec, value: object) -> object:
         line = self.line(spec.name)
@@ -307,9 +646,12 @@ class EntryValidator:
             if spec.kind == "choice":
                 parsed = self.parse_choice(spec, value)
             return parsed
+        except EmailNotUrl as exc:
+            advice = email_advice(spec.name, exc.address)
+            self.fail(line, f"{spec.name}: {exc}; {advice}", spec.name)
         except FieldError as exc:
             self.fail(line, f"{spec.name}: {exc}", spec.name)
-            return None
+        return None
 
     @staticmethod
     def parse_choice(spec: FieldSpec, value: object) -> str:
@@ -342,6 +684,19 @@ class EntryValidator:
             self.fail(self.line(spec.name), f"{spec.name}: noem er ten minste één", spec.name)
             return None
         return tuple(parsed) if ok else None
+
+    def check_body(self) -> None:
+        """Images and embeds from another host: an error on the line where they stand."""
+        raw = self.raw
+        first = raw.lines.get(BODY_LINE, 1)
+        # Only a Markdown file or a literal block (body: |) keeps the body's own lines.
+        exact = raw.path.endswith(".md") or first != raw.lines.get("body")
+        found = dict(sorted(remote_content(raw.body), reverse=True))  # one per place
+        for count, (offset, what) in enumerate(sorted(found.items())):
+            if count == MAX_BODY_PROBLEMS:
+                break
+            line = first + raw.body.count("\n", 0, offset) if exact else first
+            self.fail(line, REMOTE_MESSAGE.format(what=what), "body")
 
     def check_date_in_name(self, kwargs: dict[str, object]) -> None:
         """A dated entry's file name starts with its date; a mismatch is likely a typo."""

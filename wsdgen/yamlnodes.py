@@ -7,17 +7,34 @@ each field by the content model. Aliases are refused, so an alias bomb cannot ex
 libyaml's composer (ten times faster than the pure-Python one) shares the node of an
 anchor with each of its aliases, so a node met twice while walking the tree is an
 alias, and that stops the walk.
+
+Every scalar (and the text of every file, see ``clean_text``) loses the characters that
+no output format can carry: invisible control characters pasted from a word processor,
+ESC sequences, and the few code points that XML 1.0 forbids. Nesting is bounded before
+libyaml composes, because its composer recurses in C and a deep enough text crashes it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
-from yaml.events import AliasEvent
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 NULL_TAG = "tag:yaml.org,2002:null"
+# Editors need two or three levels; a few more stay far from any stack limit.
+MAX_DEPTH = 50
+# Line breaks other than LF (VT and FF from word processors, NEL, LS, PS): a space.
+ODD_BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
+# Invisible characters no output can carry: C0 controls but tab and LF, DEL, C1 controls,
+# surrogates, a byte order mark inside the text and the non-characters XML 1.0 forbids.
+INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 
 Value = None | str | list["Value"] | dict[str, "Value"]
 
@@ -111,6 +128,18 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)  # type: ignore[no-any-return]
 
 
+def clean_text(text: str) -> str:
+    """The text an editor meant: LF line ends, odd breaks as spaces, no invisible controls.
+
+    Applied to every file's text before it is parsed and to every YAML scalar (a double-
+    quoted scalar can spell any character as an escape), so nothing later has to care.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = ODD_BREAKS.sub(" ", text)
+    return INVISIBLE.sub("", text)
+
+
 def _translate(problem: str | None) -> str:
     text = (problem or "").strip()
     for english, dutch in YAML_PROBLEMS_NL.items():
@@ -125,9 +154,48 @@ def _translate(problem: str | None) -> str:
 LOADER: type = getattr(yaml, "CSafeLoader", _NoAliasLoader)
 
 
+def check_depth(text: str) -> None:
+    """Refuse lists and groups nested deeper than MAX_DEPTH, before libyaml composes them.
+
+    Each level needs one of the characters counted here, so most texts skip the scan.
+    """
+    if sum(text.count(mark) for mark in "[{-:?") <= MAX_DEPTH:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=LOADER):
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlProblem(
+                    event.start_mark.line + 1,
+                    f"lijsten of groepen staan hier meer dan {MAX_DEPTH} lagen diep in "
+                    "elkaar; staan er te veel [ of { ? Zet tekst met zulke tekens tussen "
+                    "aanhalingstekens",
+                )
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
+# YAML allows at most 1024 characters before the ':' of a key written on one line.
+MAX_KEY = 1024
+LONG_KEY = (
+    f"de veldnaam is te lang (meer dan {MAX_KEY} tekens vóór de dubbele punt); staat er een "
+    "dubbele punt in een lange tekst? Zet die tekst dan tussen aanhalingstekens"
+)
+
+
+def long_key(text: str, index: int) -> bool:
+    """Whether line ``index`` (0-based) of ``text`` has a key past YAML's length limit."""
+    lines = text.split("\n", index + 1)
+    line = lines[index] if index < len(lines) else ""
+    colon = line.find(":")
+    return colon > MAX_KEY
+
+
 def compose(text: str, first_line: int) -> Node | None:
     """Compose ``text`` into a node tree; ``first_line`` is the file line of its line 1."""
     try:
+        check_depth(text)
         return yaml.compose(text, Loader=LOADER)  # type: ignore[no-any-return]
     except YamlProblem as problem:
         raise YamlProblem(problem.line + first_line - 1, problem.message) from None
@@ -136,11 +204,13 @@ def compose(text: str, first_line: int) -> Node | None:
         quoted = "quoted scalar" in (exc.context or "")
         mark = (exc.context_mark if quoted else None) or exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + first_line
+        if exc.problem_mark and long_key(text, exc.problem_mark.line):
+            raise YamlProblem(exc.problem_mark.line + first_line, LONG_KEY) from None
         raise YamlProblem(line, _translate(exc.problem)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(first_line, _translate(str(exc))) from None
     except RecursionError:
-        raise YamlProblem(first_line, "de YAML is te diep genest") from None
+        raise YamlProblem(first_line, "lijsten of groepen staan te diep in elkaar") from None
 
 
 def plain_value(node: Node, seen: set[int], key_line: int) -> Value:
@@ -156,12 +226,26 @@ def plain_value(node: Node, seen: set[int], key_line: int) -> Value:
         )
     seen.add(id(node))
     if isinstance(node, ScalarNode):
-        return None if node.tag == NULL_TAG else str(node.value)
+        return None if node.tag == NULL_TAG else clean_text(str(node.value))
     if isinstance(node, SequenceNode):
         return [plain_value(item, seen, key_line) for item in node.value]
     if isinstance(node, MappingNode):
-        return {str(key.value): plain_value(value, seen, key_line) for key, value in node.value}
+        return {
+            field_name(key, key_line): plain_value(value, seen, key_line)
+            for key, value in node.value
+        }
     return None
+
+
+def field_name(node: Node, line: int) -> str:
+    """The text of a key; a list, a group or an empty name as a key is refused."""
+    if not isinstance(node, ScalarNode) or node.tag == NULL_TAG:
+        raise YamlProblem(
+            line,
+            "een veldnaam moet gewone tekst zijn, zoals 'title:'; hier staat een lijst, "
+            "een groep of een lege naam vóór de dubbele punt",
+        )
+    return clean_text(str(node.value))
 
 
 def read_mapping(text: str, first_line: int = 1) -> YamlMapping:
@@ -178,9 +262,7 @@ def read_mapping(text: str, first_line: int = 1) -> YamlMapping:
         )
     for key_node, value_node in root.value:
         line = key_node.start_mark.line + first_line
-        if not isinstance(key_node, ScalarNode) or key_node.tag == NULL_TAG:
-            raise YamlProblem(line, "een veldnaam moet gewone tekst zijn")
-        key = str(key_node.value)
+        key = field_name(key_node, line)
         if key in result.values:
             result.duplicates.append((key, line))
             continue
