@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import multiprocessing
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -62,6 +64,8 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {"href", "src"}
 
+MARKDOWN_VERSION = importlib.metadata.version("markdown")
+
 # Bump when the rendering rules change, so cached bodies are rendered anew.
 RENDER_VERSION = "3"
 
@@ -111,7 +115,18 @@ def render_markdown(text: str, base_path: str = "/") -> str:
 
 
 def sanitise(html: str, base_path: str = "/") -> str:
-    """The one sanitiser of body HTML (nh3); also applied to HTML read from a cache."""
+    """The one sanitiser of body HTML (nh3); also applied to HTML read from a cache.
+
+    Characters that XML forbids (nh3 turns '&#27;' into a raw ESC) are dropped, so the
+    HTML also fits in an Atom feed."""
+    return XML_INVALID.sub("", _clean(html, base_path))
+
+
+# C0 controls but tab and line feed, and the non-characters XML 1.0 refuses.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(html: str, base_path: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -184,6 +199,6 @@ def _render_in_child(text: str, base_path: str, seconds: float) -> str | None:
 def body_key(text: str, base_path: str) -> str:
     """The cache key of a rendered body: its text, the base path, the rules' version and
     the versions of Markdown and nh3 (an upgrade may render the same text differently)."""
-    versions = f"{RENDER_VERSION}/{markdown.__version__}/{nh3.__version__}"
+    versions = f"{RENDER_VERSION}/{MARKDOWN_VERSION}/{nh3.__version__}"
     data = f"{versions}\0{base_path}\0{text}".encode()
     return hashlib.sha256(data).hexdigest()

@@ -305,6 +305,7 @@ def plan_kenniscafes(site: Site, newest: ThemeLists) -> list[PagePlan]:
     ]
     for cafe in agenda.all:
         werkplaats = site.werkplaatsen[cafe.werkplaats]
+        others = elsewhere(cafe, newest)
         context = {
             "title": cafe.title,
             "entry": cafe,
@@ -312,10 +313,10 @@ def plan_kenniscafes(site: Site, newest: ThemeLists) -> list[PagePlan]:
             "regios": [site.regios[s] for s in werkplaats.regios if s in site.regios],
             "themas": [site.themas[s] for s in cafe.themas if s in site.themas],
             "upcoming": cafe.datum >= site.today,
-            "elsewhere": elsewhere(cafe, newest),
+            "elsewhere": others,
             "crumbs": crumbs(section_crumb("kenniscafes")),
         }
-        deps = card_deps([cafe, werkplaats, *context["elsewhere"]])
+        deps = card_deps([cafe, werkplaats, *others])
         plans.append(
             PagePlan(
                 cafe.path, "kenniscafe.html", context, frozenset(deps), claim=entry_claim(cafe)
