@@ -220,3 +220,12 @@ def test_remote_images_are_dropped_by_the_sanitiser() -> None:
     )
     assert "elders.example/x.png" not in html and "elders.example/y.png" not in html
     assert 'src="/assets/eigen.png"' in html and 'href="https://elders.example/"' in html
+
+
+def test_config_yaml_symlink_to_a_secret_is_refused(mini: Path, run, git_secret: Path) -> None:
+    (mini / "config.yaml").unlink()
+    (mini / "config.yaml").symlink_to(".git/config")
+    result = run("check", "--site", str(mini))
+    assert result.code == 2
+    assert result.lines[0].startswith("config.yaml:1: error: ")
+    assert SECRET not in result.err

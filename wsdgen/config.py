@@ -10,11 +10,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import diagnostics as diag
+from . import safefs
 from .diagnostics import Diagnostic
 from .schema import COLLECTIONS, field_names
 from .validate import EMAIL_FORM, URL_FORBIDDEN, WHITESPACE_RUN, character_name, url_problem
 from .yamlnodes import Value, YamlProblem, clean_text, read_mapping
 
+# config.yaml is a page of settings; a bigger file is a mistake.
+MAX_CONFIG_BYTES = 1024 * 1024
 CONFIG_FILE = "config.yaml"
 KNOWN_KEYS = (
     "title",
@@ -88,7 +91,7 @@ def load_config(
     site_dir = Path(os.path.abspath(site_dir))
     if not site_dir.is_dir():
         return None, [diag.error(str(site_dir), 1, "de map van de site (--site) bestaat niet")]
-    text, problem = _read_text(site_dir / CONFIG_FILE)
+    text, problem = _read_text(site_dir, site_dir / CONFIG_FILE)
     if problem:
         return None, [diag.error(CONFIG_FILE, 1, problem)]
     try:
@@ -207,11 +210,14 @@ def config_warnings(config: SiteConfig) -> list[Diagnostic]:
     ]
 
 
-def _read_text(path: Path) -> tuple[str | None, str | None]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+def _read_text(site_dir: Path, path: Path) -> tuple[str | None, str | None]:
+    """config.yaml under the file rule (safefs): a symlink to a secret is refused."""
+    if not os.path.lexists(path):
         return None, "config.yaml ontbreekt in de map van de site"
+    try:
+        data = safefs.read_bytes(site_dir, path, MAX_CONFIG_BYTES)
+    except safefs.ReadRefused as exc:
+        return None, exc.reason
     except OSError as exc:
         return None, f"config.yaml kan niet gelezen worden ({exc.strerror})"
     try:
