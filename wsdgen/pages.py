@@ -651,9 +651,12 @@ def path_problems(plans: list[PagePlan], assets: Assets) -> list[Diagnostic]:
     land in a place of its own, free pages may not take a top-level name the site uses,
     and a publication's site-path url must point at something that exists."""
     known = {normal_path(p.path) for p in plans} | {normal_path(a) for a in assets.site_paths}
+    reserved = reserved_names(plans)
+    misnamed = [p for p in plans if p.template == "pagina.html" and p.path.strip("/") in reserved]
+    placed = [p for p in plans if p not in misnamed]
     return [
-        *collision_problems(plans, assets),
-        *reserved_problems(plans),
+        *collision_problems(placed, assets),
+        *(reserved_error(plan) for plan in misnamed),
         *missing_url_problems(plans, known),
     ]
 
@@ -681,7 +684,7 @@ def missing_url_problems(plans: list[PagePlan], known: set[str]) -> list[Diagnos
 
 def collision_problems(plans: list[PagePlan], assets: Assets) -> list[Diagnostic]:
     """Two planned files (or a file and a folder) in one place, after normalising."""
-    site_first = sorted(plans, key=lambda p: p.claim.field == "aliases")
+    site_first = sorted(plans, key=claim_order)
     claims = [(a, Claim("een bestand onder assets/")) for a in sorted(assets.site_paths)]
     problems: list[Diagnostic] = []
     for plan in site_first:
@@ -696,6 +699,13 @@ def collision_problems(plans: list[PagePlan], assets: Assets) -> list[Diagnostic
     return problems
 
 
+def claim_order(plan: PagePlan) -> int:
+    """The site's own files claim their paths first, then entry pages, then aliases."""
+    if plan.claim is SITE_CLAIM:
+        return 0
+    return 2 if plan.claim.field == "aliases" else 1
+
+
 def alias_error(claim: Claim, path: str, holder: str) -> Diagnostic:
     if claim.field == "aliases":
         message = (
@@ -707,22 +717,21 @@ def alias_error(claim: Claim, path: str, holder: str) -> Diagnostic:
     return diag.error(claim.path or "config.yaml", claim.line, message, claim.field)
 
 
-def reserved_problems(plans: list[PagePlan]) -> list[Diagnostic]:
-    """A free page may not be called like a top-level path of the site itself."""
-    taken = {"assets", "pagefind", "beheer", "index"}
+def reserved_names(plans: list[PagePlan]) -> set[str]:
+    """Top-level names the site itself uses ('zoeken', '404', 'sitemap', 'assets', ...)."""
+    taken = {"assets", "pagefind", "beheer", "index", "well-known"}
     for plan in plans:
         if plan.claim is SITE_CLAIM:
             first = plan.path.strip("/").split("/")[0]
             taken.add(first.rsplit(".", 1)[0] if "." in first else first)
-    problems = []
-    for plan in plans:
-        if plan.template == "pagina.html" and plan.path.strip("/") in taken:
-            problems.append(
-                diag.error(
-                    plan.claim.path,
-                    1,
-                    f"een pagina mag niet '{plan.path.strip('/')}' heten: dat adres gebruikt de "
-                    "site zelf; kies een andere bestandsnaam",
-                )
-            )
-    return problems
+    return taken
+
+
+def reserved_error(plan: PagePlan) -> Diagnostic:
+    name = plan.path.strip("/")
+    return diag.error(
+        plan.claim.path,
+        1,
+        f"een pagina mag niet '{name}' heten: dat adres gebruikt de site zelf; kies een "
+        "andere bestandsnaam",
+    )

@@ -49,6 +49,8 @@ class BuildResult:
     out_dir: Path | None = None
     site: Site | None = None
     rendered: list[Rendered] = field(default_factory=list)
+    # What could be loaded despite content errors, so later stages can add theirs.
+    partial: Loaded | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,8 @@ def load_site(
     )
     problems = diag.sorted_unique(problems)
     if diag.has_errors(problems):
-        return None, BuildResult(EXIT_CONTENT, problems, site=site)
+        partial = Loaded(config, site, assets, problems)
+        return None, BuildResult(EXIT_CONTENT, problems, site=site, partial=partial)
     return Loaded(config, site, assets, problems), None
 
 
@@ -134,7 +137,7 @@ def build(
     started = time.perf_counter()
     loaded, failed = load_site(options)
     if failed is not None:
-        return with_body_problems(failed, body_cache, options.jobs)
+        return with_later_problems(failed, body_cache, options.jobs)
     assert loaded is not None
     out_dir = loaded.config.output_dir
     if options.write:
@@ -177,11 +180,19 @@ def cache_folder_problem(body_cache: BodyCache | None, config: SiteConfig) -> st
     return cache_location_problem(body_cache.folder, config.site_dir, config.output_dir)
 
 
-def with_body_problems(failed: BuildResult, body_cache: BodyCache | None, jobs: int) -> BuildResult:
-    """Add the bodies that cannot be converted to a failed build's errors, so an editor
-    sees every problem in one run."""
-    if failed.site is None:
+def with_later_problems(
+    failed: BuildResult, body_cache: BodyCache | None, jobs: int
+) -> BuildResult:
+    """Add the problems of planning (paths) and of the Markdown bodies to a failed
+    build's errors, so an editor sees every problem in one run."""
+    if failed.partial is None:
         return failed
-    _, body_problems = render_bodies(failed.site, body_cache, jobs)
-    failed.diagnostics = diag.sorted_unique([*failed.diagnostics, *body_problems])
+    try:
+        _, path_found = plan_site(failed.partial)
+    except LookupError:
+        # A broken reference (already reported) leaves a graph the planner cannot lay
+        # out; its paths are checked in the run after that error is fixed.
+        path_found = []
+    _, body_found = render_bodies(failed.partial.site, body_cache, jobs)
+    failed.diagnostics = diag.sorted_unique([*failed.diagnostics, *path_found, *body_found])
     return failed

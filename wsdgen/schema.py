@@ -27,22 +27,6 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
-# Top-level paths the build itself uses; a free page may not take one of these.
-RESERVED_PAGE_SLUGS = frozenset(
-    {
-        *COLLECTIONS,
-        "zoeken",
-        "404",
-        "assets",
-        "sitemap",
-        "robots",
-        "pagefind",
-        "wie-werkt-waaraan",
-        "well-known",
-        "index",
-    }
-)
-
 # What readers call each collection (singular), used in messages and page text.
 COLLECTION_LABELS = {
     "werkplaatsen": "werkplaats",

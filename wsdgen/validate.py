@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote_to_bytes, urlsplit
 from . import diagnostics as diag
 from .diagnostics import Diagnostic
 from .records import RECORD_TYPES, Entry, RawEntry, Reference, Rejected, SourceRef
-from .schema import FIELDS, RESERVED_PAGE_SLUGS, SLUG_PATTERN, FieldSpec, slugify
+from .schema import FIELDS, SLUG_PATTERN, FieldSpec, slugify
 from .sources import BODY_LINE
 
 DATE_FORM = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -619,12 +619,6 @@ class EntryValidator:
                 1,
                 f"de bestandsnaam '{raw.slug}' mag alleen kleine letters, cijfers en "
                 f"streepjes bevatten{hint}",
-            )
-        if raw.collection == "paginas" and raw.slug in RESERVED_PAGE_SLUGS:
-            self.fail(
-                1,
-                f"een pagina mag niet '{raw.slug}' heten: dat adres gebruikt de site zelf; "
-                "kies een andere bestandsnaam",
             )
 
     def check_unknown_fields(self, known: set[str]) -> None:
