@@ -21,9 +21,7 @@ def build_args(site: Path, out: Path, *extra: str) -> list[str]:
 def output_text(out: Path) -> str:
     if not out.exists():
         return ""
-    return "".join(
-        p.read_bytes().decode("utf-8", "replace") for p in out.rglob("*") if p.is_file()
-    )
+    return "".join(p.read_bytes().decode("utf-8", "replace") for p in out.rglob("*") if p.is_file())
 
 
 @pytest.fixture

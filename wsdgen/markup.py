@@ -65,6 +65,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {"href", "src"}
 
 MARKDOWN_VERSION = importlib.metadata.version("markdown")
+NH3_VERSION = importlib.metadata.version("nh3")
 
 # Bump when the rendering rules change, so cached bodies are rendered anew.
 RENDER_VERSION = "3"
@@ -199,6 +200,6 @@ def _render_in_child(text: str, base_path: str, seconds: float) -> str | None:
 def body_key(text: str, base_path: str) -> str:
     """The cache key of a rendered body: its text, the base path, the rules' version and
     the versions of Markdown and nh3 (an upgrade may render the same text differently)."""
-    versions = f"{RENDER_VERSION}/{MARKDOWN_VERSION}/{nh3.__version__}"
+    versions = f"{RENDER_VERSION}/{MARKDOWN_VERSION}/{NH3_VERSION}"
     data = f"{versions}\0{base_path}\0{text}".encode()
     return hashlib.sha256(data).hexdigest()
