@@ -133,7 +133,6 @@ Tekst <script>alert('body')</script> en <img src="x" onerror="alert('img')" alt=
 
 [klik](javascript:alert('link')) <a href="JaVaScRiPt:alert(2)">twee</a>
 <a href="data:text/html,<script>alert(3)</script>">drie</a>
-<iframe src="https://evil.example/"></iframe>
 <style>body{display:none}</style>
 <svg onload="alert(4)"><circle/></svg>
 <details open ontoggle="alert(5)"><summary>Meer</summary>Inhoud</details>
@@ -171,3 +170,31 @@ def test_nothing_from_content_is_executable_in_the_output(tmp_path: Path, run) -
     prose = page.select_one(".prose")
     assert prose.find("table") is not None
     assert prose.find("details").find("summary").get_text() == "Meer"
+
+
+def test_the_published_output_carries_no_build_marker(tmp_path: Path, run) -> None:
+    from wsdgen.output import STAGING_MARKER
+
+    site = write_site(tmp_path / "site", GOOD)
+    out = tmp_path / "public"
+    assert run("build", "--site", str(site), "--out", str(out)).code == 0
+    assert not (out / STAGING_MARKER).exists()
+    assert run("build", "--site", str(site), "--out", str(out)).code == 0
+    assert not (out / STAGING_MARKER).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+
+
+def test_the_writer_refuses_to_write_a_file_twice(tmp_path: Path) -> None:
+    from wsdgen.output import MARKER, publish
+    from wsdgen.render import Rendered
+
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / MARKER).write_text("x\n", encoding="utf-8")
+    (out / "index.html").write_text("oud\n", encoding="utf-8")
+    before = tree_hash(out)
+    twice = [Rendered("a/index.html", b"een"), Rendered("a/index.html", b"twee")]
+    problems = publish(twice, [], out, tmp_path)
+    assert len(problems) == 1 and "twee keer" in problems[0].message
+    assert tree_hash(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]

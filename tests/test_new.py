@@ -51,3 +51,42 @@ def test_new_unknown_kind_is_a_usage_error(tmp_path: Path, run) -> None:
     result = run("new", "evenement", "X", "--site", str(site))
     assert result.code == 2
     assert "kenniscafe" in result.err
+
+
+def test_new_with_a_very_long_title_gets_a_short_file_name(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    title = " ".join(["Armoede en schulden in de wijk"] * 14)  # 433 characters
+    result = run("new", "kenniscafe", title, "--site", str(site), "--datum", "2027-03-14")
+    assert result.code == 0, result.err
+    [path] = (site / "content/kenniscafes").glob("2027-03-14-*.md")
+    slug = path.stem.removeprefix("2027-03-14-")
+    assert len(slug) <= 80 and not slug.endswith("-")
+    assert title.lower().replace(" ", "-").startswith(slug + "-")  # cut between words
+    text = path.read_text(encoding="utf-8")
+    assert f'title: "{title}"' in text
+    path.write_text(text.replace("werkplaats: VUL-IN", "werkplaats: rotterdam"), encoding="utf-8")
+    assert run("check", "--site", str(site)).code == 0
+
+
+def test_new_with_one_endless_word(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    assert run("new", "thema", "a" * 400, "--site", str(site)).code == 0
+    assert (site / "content/themas" / ("a" * 80 + ".md")).is_file()
+
+
+def test_new_drops_control_characters_from_the_title(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    title = "Rood\x1b[31m en\x07 \u200bblauw\tsamen\ud800"
+    result = run("new", "pagina", title, "--site", str(site))
+    assert result.code == 0, result.err
+    [path] = (site / "content/paginas").glob("*.md")
+    assert path.name == "rood-31m-en-blauw-samen.md"
+    assert 'title: "Rood [31m en blauw samen"' in path.read_text(encoding="utf-8")
+    assert run("check", "--site", str(site)).code == 0
+
+
+def test_new_suggests_the_kind_that_was_meant(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    result = run("new", "kenniscfe", "X", "--site", str(site))
+    assert result.code == 2
+    assert "bedoel je 'kenniscafe'?" in result.err
