@@ -164,7 +164,8 @@ def test_site_must_be_an_existing_folder(run, tmp_path: Path, command: str) -> N
     for site, reason in (
         (a_file, "is geen map"),
         (tmp_path / "nergens", "bestaat niet"),
-        (tmp_path / ("x" * 5000), "bestaat niet"),
+        (tmp_path / ("x" * 300), "te lang"),
+        (tmp_path / "/".join(["x" * 200] * 30), "te lang"),
     ):
         result = run(command, "--site", str(site))
         assert result.code == 2, result.err
@@ -176,6 +177,20 @@ def test_new_needs_an_existing_site_folder(run, tmp_path: Path) -> None:
     result = run("new", "thema", "Armoede", "--site", str(tmp_path / "nergens"))
     assert result.code == 2
     assert not (tmp_path / "nergens").exists()
+
+
+@pytest.mark.parametrize("option", ["--out", "--cache"])
+def test_folder_names_that_are_too_long(run, mini: Path, tmp_path: Path, option: str) -> None:
+    result = run("build", "--site", str(mini), option, str(tmp_path / ("x" * 300)))
+    assert result.code == 2
+    assert f"{option}: " in result.err and "te lang" in result.err
+    assert "onverwachte fout" not in result.err
+
+
+def test_an_output_folder_below_a_file(run, mini: Path) -> None:
+    result = run("build", "--site", str(mini), "--out", str(mini / "config.yaml/public"))
+    assert result.code == 2
+    assert "onverwachte fout" not in result.err
 
 
 def test_cache_may_not_be_a_file(run, mini: Path, tmp_path: Path) -> None:

@@ -225,8 +225,24 @@ def port_number(text: str) -> int:
     return value
 
 
+# Longest name of one file or folder, and of a whole path, that file systems accept.
+NAME_MAX, PATH_MAX = 255, 4096
+
+
+def usable_path(text: str) -> str:
+    """A path no file system refuses for its length alone (checked before it is used)."""
+    encoded = os.fsencode(text)
+    if len(encoded) >= PATH_MAX or any(len(part) > NAME_MAX for part in encoded.split(b"/")):
+        shown = text if len(text) <= 60 else text[:60] + "…"
+        raise argparse.ArgumentTypeError(
+            f"'{shown}' is te lang voor een map; kies een kortere naam"
+        )
+    return text
+
+
 def existing_folder(text: str) -> str:
     """The site folder: it must exist and be a folder."""
+    usable_path(text)
     try:
         is_folder = os.path.isdir(text)
         exists = is_folder or os.path.lexists(text)
@@ -241,6 +257,7 @@ def existing_folder(text: str) -> str:
 
 def folder_or_new(text: str) -> str:
     """A folder that wsdgen may make: it may be missing, but may not be a file."""
+    usable_path(text)
     try:
         taken = os.path.lexists(text) and not os.path.isdir(text)
     except (OSError, ValueError):
@@ -310,7 +327,12 @@ def content_options(p: argparse.ArgumentParser) -> None:
 def add_build(commands: Commands, parser: DutchArgumentParser) -> None:
     p = add_command(commands, parser, "build", "bouw de site")
     site_option(p)
-    p.add_argument("--out", metavar="MAP", help="uitvoermap (standaard uit config.yaml: public)")
+    p.add_argument(
+        "--out",
+        type=usable_path,
+        metavar="MAP",
+        help="uitvoermap (standaard uit config.yaml: public)",
+    )
     p.add_argument(
         "--base-url", metavar="URL", help="adres van de site, bijvoorbeeld https://example.org/wsd/"
     )

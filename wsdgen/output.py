@@ -40,9 +40,19 @@ class DuplicateOutput(ValueError):
 
 def replace_problem(out_dir: Path) -> str | None:
     """Why wsdgen may not replace this output folder, or None if it may."""
-    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+    try:
+        info = os.lstat(out_dir)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"de uitvoermap '{out_dir}' kan niet gebruikt worden ({exc.strerror})"
+    if not stat.S_ISDIR(info.st_mode):
         return f"'{out_dir}' bestaat al en is geen gewone map; kies een andere uitvoermap"
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+    try:
+        empty = not any(out_dir.iterdir())
+    except OSError as exc:
+        return f"de uitvoermap '{out_dir}' kan niet gelezen worden ({exc.strerror})"
+    if not empty and not _is_regular_file(out_dir / MARKER):
         return (
             f"de map '{out_dir}' is niet leeg en is niet door wsdgen gemaakt; wsdgen "
             "vervangt die niet. Kies een andere uitvoermap of maak deze map zelf leeg"
