@@ -19,7 +19,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from types import FrameType
 from typing import TypeVar
@@ -112,20 +112,17 @@ def _worker_init() -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
-def _signals_blocked() -> AbstractContextManager[object]:
-    if not hasattr(signal, "pthread_sigmask"):
-        return nullcontext()
-    return _BlockedSignals()
-
-
-class _BlockedSignals:
+@contextmanager
+def _signals_blocked() -> Iterator[None]:
     """Hold SIGINT/SIGTERM back for a moment; they are delivered when this ends."""
-
-    def __enter__(self) -> None:
-        self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-
-    def __exit__(self, *exc_info: object) -> None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, self.previous)
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _end_pool(pool: Pool) -> None:
