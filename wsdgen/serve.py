@@ -6,6 +6,15 @@ content has an error, the last good version stays served with a Dutch error pane
 top of every page; fixing the file brings the page back by itself. Nothing a site
 contains can stop the server. Search works too: the pages are mirrored to a temporary
 folder that Pagefind indexes in the background after each change.
+
+The server answers only this computer's browser: a request is served only when its
+``Host`` is 127.0.0.1, localhost or [::1] with the served port (so a web page cannot
+reach it through DNS rebinding), the reload socket accepts only pages of the site
+itself, and a URL maps to a file only through the file rule of ``safefs``: the pages
+in memory, the search bundle and the asset files, nothing else. A malformed URL gets
+400, an unknown one the site's 404 page; the libraries' English log lines and
+tracebacks never reach the terminal. Ctrl+C or SIGTERM (raised as KeyboardInterrupt
+by the command line) ends Pagefind and removes the temporary folder on the way out.
 """
 
 from __future__ import annotations
@@ -13,22 +22,50 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import html
+import logging
 import mimetypes
+import os
+import re
 import shutil
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import quote
 
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from livereload.server import LiveScriptContainer, Server
+from livereload.watcher import Watcher
+from tornado import httputil, web
+from tornado.ioloop import IOLoop
+
+from . import safefs
 from .diagnostics import Diagnostic, Severity
 from .incremental import Rebuilder, RebuildResult
 from .pipeline import EXIT_OK, EXIT_USAGE, BuildOptions
-from .search import write_search_index
 
 WATCHED = ("content", "templates", "assets", "config.yaml")
 StartResponse = Callable[[str, list[tuple[str, str]]], object]
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+# Longer request paths are no address of this site (the longest real one is far shorter).
+MAX_PATH = 2048
+BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Loggers whose (English) lines must not reach the editor's terminal.
+QUIET_LOGGERS = ("livereload", "tornado", "asyncio")
+PAGEFIND = (sys.executable, "-m", "pagefind")
+
+NOT_FOUND_TEXT = b"Niet gevonden"
+BAD_REQUEST_TEXT = "Dit adres is ongeldig."
+METHOD_TEXT = "Deze server beantwoordt alleen GET- en HEAD-verzoeken."
+SERVER_ERROR_TEXT = b"Er ging iets mis bij het maken van dit antwoord; kijk in de terminal."
 
 mimetypes.add_type("text/calendar", ".ics")
 mimetypes.add_type("application/atom+xml", ".xml")
@@ -60,26 +97,73 @@ def error_page(problems: Iterable[Diagnostic]) -> bytes:
     ).encode()
 
 
+# --- Request paths. ---
+
+
+def raw_path_is_valid(path: str) -> bool:
+    """A request target's path as sent (still percent-encoded): printable ASCII only,
+    well-formed percent escapes, no backslash, starting with "/" and not too long."""
+    return (
+        path.startswith("/")
+        and len(path) <= MAX_PATH
+        and all("!" <= char <= "~" for char in path)
+        and "\\" not in path
+        and BAD_PERCENT.search(path) is None
+    )
+
+
+def decoded_path(path_info: str) -> str | None:
+    """The URL path as text, from WSGI's PATH_INFO (percent-decoded bytes as latin-1);
+    None when it is malformed: no UTF-8, a NUL or other control character, a backslash."""
+    try:
+        path = path_info.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return None
+    if not path.startswith("/") or len(path) > MAX_PATH or "\\" in path:
+        return None
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in path):
+        return None
+    return path
+
+
+def has_dot_segment(path: str) -> bool:
+    return any(part in (".", "..") for part in path.split("/"))
+
+
+def is_plain_relative(file: str) -> bool:
+    """An output file name that stays inside the folder it is written to."""
+    parts = file.split("/")
+    return bool(file) and "\\" not in file and all(p not in ("", ".", "..") for p in parts)
+
+
+# --- The search mirror. ---
+
+
 class SearchMirror:
     """The search index for `serve`: the HTML pages mirrored to a temporary folder, where
     Pagefind indexes them in a background thread after each change (so a slow index
-    never delays the page reload)."""
+    never delays the page reload). ``close`` stops Pagefind and removes the folder."""
 
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="wsdgen-serve-"))
-        atexit.register(shutil.rmtree, self.folder, True)
         self.lock = threading.Lock()
         self.again = threading.Event()
         self.worker: threading.Thread | None = None
+        self.process: subprocess.Popen[str] | None = None
+        self.closed = False
+        atexit.register(self.close)
 
     def update(self, outputs: dict[str, bytes], rendered: list[str], removed: list[str]) -> None:
+        if self.closed:
+            return
         for file in rendered:
-            if file.endswith(".html"):
+            if file.endswith(".html") and is_plain_relative(file):
                 target = self.folder / file
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(outputs[file])
         for file in removed:
-            (self.folder / file).unlink(missing_ok=True)
+            if is_plain_relative(file):
+                (self.folder / file).unlink(missing_ok=True)
         if any(f.endswith(".html") for f in [*rendered, *removed]):
             self.again.set()
             with self.lock:
@@ -88,18 +172,87 @@ class SearchMirror:
                     self.worker.start()
 
     def index(self) -> None:
-        while self.again.is_set():
+        while self.again.is_set() and not self.closed:
             self.again.clear()
-            try:
-                write_search_index(self.folder)
-            except Exception as exc:  # noqa: BLE001 - search is a nicety while serving
-                print(f"wsdgen: de zoekindex kon niet gemaakt worden ({exc})", file=sys.stderr)
+            problem = self.run_pagefind()
+            if problem is not None and not self.closed:
+                print(f"wsdgen: {problem}", file=sys.stderr)
 
-    def find(self, path: str) -> bytes | None:
-        try:
-            return (self.folder / path.lstrip("/")).read_bytes()
-        except OSError:
+    def run_pagefind(self) -> str | None:
+        """Index the mirror once; a Dutch problem, or None. Pagefind runs in its own
+        process group, so ``close`` can end it together with anything it started."""
+        command = [*PAGEFIND, "--site", str(self.folder), "--silent"]
+        with self.lock:
+            if self.closed:
+                return None
+            try:
+                process = subprocess.Popen(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    encoding="utf-8",
+                    errors="replace",
+                    start_new_session=True,
+                )
+            except OSError as exc:
+                return f"de zoekindex kon niet gemaakt worden ({exc.strerror})"
+            self.process = process
+        out, err = process.communicate()
+        if process.returncode == 0 or self.closed:
             return None
+        detail = (err or out).strip().splitlines()
+        return "de zoekindex kon niet gemaakt worden" + (f": {detail[-1]}" if detail else "")
+
+    def find(self, relative: str) -> bytes | None:
+        """A file of the Pagefind bundle (``relative`` below /pagefind/), or None."""
+        real = safefs.file_under(self.folder / "pagefind", relative)
+        if real is None:
+            return None
+        try:
+            return safefs.read_regular(real)
+        except (OSError, ValueError):
+            return None
+
+    def close(self) -> None:
+        """Stop Pagefind and its thread, then remove the folder. Safe to call twice."""
+        locked = self.lock.acquire(timeout=2)
+        try:
+            self.closed = True
+            process = self.process
+        finally:
+            if locked:
+                self.lock.release()
+        if process is not None:
+            end_process_group(process)
+        worker = self.worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout=5)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def end_process_group(process: subprocess.Popen[str]) -> None:
+    """End a process started in its own session, and whatever it started."""
+    if process.poll() is not None:
+        return
+    killpg = getattr(os, "killpg", None)
+    for how in (signal.SIGTERM, getattr(signal, "SIGKILL", signal.SIGTERM)):
+        try:
+            if killpg is not None:
+                killpg(process.pid, how)
+            else:
+                process.terminate()
+        except OSError:
+            return
+        try:
+            process.wait(timeout=3)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+# --- The WSGI app: the site in memory. ---
 
 
 class DevSite:
@@ -136,7 +289,10 @@ class DevSite:
         return result
 
     def find(self, path: str) -> tuple[str, bytes] | None:
-        """The bytes to serve for a URL path, from the rendered pages or the assets."""
+        """The bytes to serve for a (decoded, valid) URL path: a rendered page, a file of
+        the search bundle or an asset, each only through its own check; or None."""
+        if has_dot_segment(path):
+            return None
         outputs = self.rebuilder.outputs
         key = path.lstrip("/")
         if key == "" or key.endswith("/"):
@@ -145,29 +301,44 @@ class DevSite:
             return key, outputs[key]
         if f"{key}/index.html" in outputs:
             return "redirect", b""
-        if path.startswith("/pagefind/") and self.search is not None:
-            data = self.search.find(path)
+        if key.startswith("pagefind/") and self.search is not None:
+            data = self.search.find(key.removeprefix("pagefind/"))
             return (key, data) if data is not None else None
         source = self.rebuilder.asset_sources.get(path)
         if source is not None:
             try:
-                return key, source.read_bytes()
-            except OSError:
+                return key, safefs.read_bytes(self.rebuilder.options.site_dir, source)
+            except (OSError, ValueError):
                 return None
         return None
 
     def __call__(self, environ: dict[str, object], start_response: StartResponse) -> list[bytes]:
-        path = str(environ.get("PATH_INFO") or "/")
+        try:
+            return self.respond(environ, start_response)
+        except Exception as exc:  # noqa: BLE001 - a request never ends in a traceback
+            print(
+                f"wsdgen: een verzoek kon niet beantwoord worden ({type(exc).__name__})",
+                file=sys.stderr,
+            )
+            start_response("500 Internal Server Error", plain_headers())
+            return [SERVER_ERROR_TEXT]
+
+    def respond(self, environ: dict[str, object], start_response: StartResponse) -> list[bytes]:
+        path = decoded_path(str(environ.get("PATH_INFO") or "/"))
+        if path is None:
+            start_response("400 Bad Request", plain_headers())
+            return [BAD_REQUEST_TEXT.encode()]
         found = self.find(path)
         status = "200 OK"
         if found is None and not self.rebuilder.outputs:
             found = ("fouten.html", error_page(self.errors))
         if found is not None and found[0] == "redirect":
-            start_response("301 Moved Permanently", [("Location", path + "/")])
+            location = quote("/" + path.lstrip("/") + "/")
+            start_response("301 Moved Permanently", [("Location", location)])
             return [b""]
         if found is None:
             status = "404 Not Found"
-            found = ("404.html", self.rebuilder.outputs.get("404.html", b"Niet gevonden"))
+            found = ("404.html", self.rebuilder.outputs.get("404.html", NOT_FOUND_TEXT))
         name, data = found
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         if kind == "text/html" and self.errors and b"wsdgen-fouten" not in data:
@@ -178,32 +349,251 @@ class DevSite:
         return [data]
 
 
+def plain_headers() -> list[tuple[str, str]]:
+    return [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")]
+
+
 def inject_after_body(data: bytes, panel: bytes) -> bytes:
     marker = data.find(b"<body")
     end = data.find(b">", marker) if marker >= 0 else -1
     return data[: end + 1] + panel + data[end + 1 :] if end >= 0 else panel + data
 
 
-def serve(site_dir: Path, port: int) -> int:
-    """Build, then serve until Ctrl+C; rebuild on every change under the site folder."""
-    from livereload import Server
-    from livereload.handlers import LiveReloadHandler
+# --- The server: livereload's parts, for this computer only. ---
 
+
+def allowed_hosts(port: int) -> frozenset[str]:
+    """The Host headers a request may carry: this computer, with the served port."""
+    return frozenset(f"{host}:{port}" for host in LOCAL_HOSTS)
+
+
+def allowed_origins(port: int) -> frozenset[str]:
+    """The pages that may open the reload socket: the site itself."""
+    return frozenset(f"http://{host}" for host in allowed_hosts(port))
+
+
+def wrong_host_text(port: int) -> str:
+    return (
+        f"wsdgen serve is alleen te bereiken via http://127.0.0.1:{port}/ of "
+        f"http://localhost:{port}/; dit verzoek noemde een ander adres."
+    )
+
+
+class Refusal(web.RequestHandler):
+    """A short Dutch refusal (wrong host, malformed path, method), whatever the method."""
+
+    def initialize(self, status: int, text: str) -> None:
+        self.refusal_status = status
+        self.refusal_text = text
+
+    def prepare(self) -> None:
+        self.set_status(self.refusal_status)
+        self.finish_plain()
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.finish_plain()
+
+    def finish_plain(self) -> None:
+        self.clear_header("Server")
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(self.refusal_text + "\n")
+
+
+class LocalOnlyApplication(web.Application):
+    """Livereload's routes and the site, answered only for this computer's own address;
+    a malformed request target or another method is refused before any route runs."""
+
+    def __init__(self, handlers: list[Any], port: int) -> None:
+        super().__init__(handlers, debug=False)
+        self.port = port
+        self.hosts = allowed_hosts(port)
+
+    def find_handler(self, request: httputil.HTTPServerRequest, **kwargs: Any) -> Any:
+        refusal = self.refusal(request)
+        if refusal is not None:
+            status, text = refusal
+            return self.get_handler_delegate(request, Refusal, {"status": status, "text": text})
+        return super().find_handler(request, **kwargs)
+
+    def refusal(self, request: httputil.HTTPServerRequest) -> tuple[int, str] | None:
+        if request.headers.get("Host", "").lower() not in self.hosts:
+            return 421, wrong_host_text(self.port)
+        if request.method not in ("GET", "HEAD"):
+            return 405, METHOD_TEXT
+        if not raw_path_is_valid(request.path):
+            return 400, BAD_REQUEST_TEXT
+        return None
+
+
+class SameOriginReload(LiveReloadHandler):
+    """livereload's reload socket, open only to pages of the site itself (livereload's
+    own handler accepts every origin, so any web page could connect)."""
+
+    def initialize(self, origins: frozenset[str]) -> None:
+        self.origins = origins
+
+    def check_origin(self, origin: str) -> bool:
+        return origin.lower() in self.origins
+
+
+class QuietWatcher(Watcher):
+    """livereload's polling watcher; a file that vanishes while it looks is looked at
+    again on the next poll instead of ending in a logged traceback."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_problem = ""
+
+    def examine(self) -> tuple[str | None, float | None]:
+        try:
+            found: tuple[str | None, float | None] = super().examine()
+        except OSError:
+            return None, None
+        except Exception as exc:  # noqa: BLE001 - the server must survive anything
+            problem = f"wsdgen: wijzigingen konden niet bekeken worden ({type(exc).__name__})"
+            if problem != self.last_problem:
+                print(problem, file=sys.stderr)
+                self.last_problem = problem
+            return None, None
+        self.last_problem = ""
+        return found
+
+
+class SiteContainer(LiveScriptContainer):
+    """livereload's WSGI container, which also answers HEAD (it wrote a body there,
+    which made tornado drop the connection)."""
+
+    def __call__(self, request: httputil.HTTPServerRequest) -> None:
+        if request.method == "HEAD" and request.connection is not None:
+            request.connection = BodylessConnection(request.connection)
+        super().__call__(request)
+
+
+class BodylessConnection(httputil.HTTPConnection):
+    """A connection that sends the headers of a response but not its body."""
+
+    def __init__(self, inner: httputil.HTTPConnection) -> None:
+        self.inner = inner
+
+    def write_headers(self, start_line: Any, headers: Any, chunk: bytes | None = None) -> Any:
+        return self.inner.write_headers(start_line, headers)
+
+    def write(self, chunk: bytes) -> Any:
+        return self.inner.write(b"")
+
+    def finish(self) -> None:
+        self.inner.finish()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def live_script(port: int) -> bytes:
+    """The snippet livereload puts before </head>: it loads livereload.js from here."""
+    return (
+        '<script>(function(){var s=document.createElement("script");'
+        f's.src="//"+window.location.hostname+":{port}/livereload.js?port={port}";'
+        "document.head.appendChild(s);})();</script>"
+    ).encode()
+
+
+class LocalServer(Server):
+    """livereload's Server with its routes behind LocalOnlyApplication, the reload socket
+    restricted to the site's origin, /forcereload left out and no log lines of its own."""
+
+    def _setup_logging(self) -> None:
+        silence_library_logs()
+
+    def application(
+        self,
+        port: int,
+        host: str,
+        liveport: int | None = None,
+        debug: bool | None = None,
+        live_css: bool = True,
+    ) -> None:
+        LiveReloadHandler.watcher = self.watcher
+        LiveReloadHandler.live_css = live_css
+        site = SiteContainer(self.app, live_script(port))
+        handlers = [
+            (r"/livereload", SameOriginReload, {"origins": allowed_origins(port)}),
+            (r"/livereload.js", LiveReloadJSHandler),
+            (r".*", web.FallbackHandler, {"fallback": site}),
+        ]
+        LocalOnlyApplication(handlers, port).listen(port, address=host)
+
+    def run(self, port: int) -> None:
+        """Listen on 127.0.0.1 and serve until the loop stops or a KeyboardInterrupt
+        (Ctrl+C, or SIGTERM as the command line raises it) comes through."""
+        self._setup_logging()
+        self.application(port, "127.0.0.1")
+        # Reload browsers that are still open from an earlier serve.
+        self.watcher._changes.append(("__livereload__", 0))
+        LiveReloadHandler.start_tasks()
+        IOLoop.current().start()
+
+
+def silence_library_logs() -> None:
+    """livereload's and tornado's English lines must not reach the editor's terminal."""
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [logging.NullHandler()]
+        logger.propagate = False
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """While serve cleans up after a stop, a second Ctrl+C or SIGTERM changes nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stops = [signal.SIGINT, signal.SIGTERM]
+    previous = {signum: signal.getsignal(signum) for signum in stops}
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        """Ignore: the first stop is already on its way."""
+
+    for signum, was in previous.items():
+        if was is not signal.SIG_IGN:
+            signal.signal(signum, hold)
+    try:
+        yield
+    finally:
+        for signum, was in previous.items():
+            if was is not None:
+                signal.signal(signum, was)
+
+
+def serve(site_dir: Path, port: int) -> int:
+    """Build, then serve until Ctrl+C; rebuild on every change under the site folder.
+
+    A stop arrives as KeyboardInterrupt; it goes on to the command line (which says so
+    in one Dutch line) after Pagefind is ended and the temporary folder removed.
+    """
     problem = port_problem(port)
     if problem:
         print(f"wsdgen: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    silence_library_logs()
+    mirror = SearchMirror()
+    try:
+        return run_server(site_dir, port, mirror)
+    finally:
+        with signals_held():
+            mirror.close()
 
+
+def run_server(site_dir: Path, port: int, mirror: SearchMirror) -> int:
     base_url = f"http://127.0.0.1:{port}/"
     options = BuildOptions(
         site_dir=site_dir, base_url=base_url, drafts=True, today=dt.date.today(), write=False
     )
-    rebuilder = Rebuilder(options)
-    app = DevSite(rebuilder, SearchMirror())
+    app = DevSite(Rebuilder(options), mirror)
     first = app.refresh()
     if first is not None and first.exit_code == EXIT_USAGE:
         return EXIT_USAGE
-    server = Server(app=app)
+    server = LocalServer(app=app, watcher=QuietWatcher())
     for name in WATCHED:
         server.watch(str(site_dir / name), app.refresh)
     # Record the files as they are now, so the first poll does not see them all as new,
@@ -215,7 +605,7 @@ def serve(site_dir: Path, port: int) -> int:
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     print(f"wsdgen: de site staat op {base_url} (stoppen met Ctrl+C)")
     sys.stdout.flush()
-    server.serve(port=port, host="127.0.0.1", debug=False, restart_delay=0)
+    server.run(port)
     return EXIT_OK
 
 
