@@ -162,18 +162,25 @@ def check_depth(text: str) -> None:
     if sum(text.count(mark) for mark in "[{-:?") <= MAX_DEPTH:
         return
     depth = 0
-    for event in yaml.parse(text, Loader=LOADER):
-        if isinstance(event, CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise YamlProblem(
-                    event.start_mark.line + 1,
-                    f"lijsten of groepen staan hier meer dan {MAX_DEPTH} lagen diep in "
-                    "elkaar; staan er te veel [ of { ? Zet tekst met zulke tekens tussen "
-                    "aanhalingstekens",
-                )
-        elif isinstance(event, CollectionEndEvent):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=LOADER):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlProblem(event.start_mark.line + 1, TOO_DEEP)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # Newer libyaml stops at its own nesting limit while scanning ahead.
+        if "nesting depth" in (exc.problem or "") and exc.problem_mark is not None:
+            raise YamlProblem(exc.problem_mark.line + 1, TOO_DEEP) from None
+        raise
+
+
+TOO_DEEP = (
+    f"lijsten of groepen staan hier meer dan {MAX_DEPTH} lagen diep in elkaar; staan er te "
+    "veel [ of { ? Zet tekst met zulke tekens tussen aanhalingstekens"
+)
 
 
 # YAML allows at most 1024 characters before the ':' of a key written on one line.
