@@ -14,14 +14,15 @@ import os
 import re
 import signal
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
+
+from .workers import stop_signals_to
 
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
@@ -548,24 +549,6 @@ class Stops:
         raise KeyboardInterrupt
 
 
-@contextmanager
-def stop_signals(stops: Stops, handler: Callable[[int, FrameType | None], None]) -> Iterator[None]:
-    """Route SIGINT and SIGTERM to ``handler`` (except one that was ignored on purpose)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    for signum, was in previous.items():
-        if was is not signal.SIG_IGN:
-            signal.signal(signum, handler)
-    try:
-        yield
-    finally:
-        for signum, was in previous.items():
-            if was is not None:
-                signal.signal(signum, was)
-
-
 def was_published(exc: BaseException) -> bool:
     """Whether the interrupt came after the new site was already swapped in."""
     notes = getattr(exc, "__notes__", None)
@@ -597,13 +580,13 @@ def stopped(outcome: Outcome, signum: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     stops, outcome = Stops([]), Outcome()
-    with stop_signals(stops, stops.handle):
+    with stop_signals_to(stops.handle):
         try:
             code = dispatch(argv, outcome)
         except KeyboardInterrupt as exc:
             signum = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
             outcome.written = outcome.written or was_published(exc)
-            with stop_signals(stops, ignore):
+            with stop_signals_to(ignore):
                 return stopped(outcome, stops.received[0] if stops.received else signum)
         except BrokenPipeError:
             # The reader of our output went away (e.g. `| head`); nothing left to tell.
@@ -618,7 +601,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_CONTENT
         if stops.received:
             # A library (the server) ended quietly after the signal: still say it stopped.
-            with stop_signals(stops, ignore):
+            with stop_signals_to(ignore):
                 return stopped(outcome, stops.received[0])
     return code
 

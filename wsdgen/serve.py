@@ -33,8 +33,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -50,6 +49,7 @@ from . import safefs
 from .diagnostics import Diagnostic, Severity
 from .incremental import Rebuilder, RebuildResult
 from .pipeline import EXIT_OK, EXIT_USAGE, BuildOptions
+from .workers import stop_signals_to
 
 WATCHED = ("content", "templates", "assets", "config.yaml")
 StartResponse = Callable[[str, list[tuple[str, str]]], object]
@@ -542,27 +542,8 @@ def silence_library_logs() -> None:
         logger.propagate = False
 
 
-@contextmanager
-def signals_held() -> Iterator[None]:
+def ignore_stop(signum: int, frame: FrameType | None) -> None:
     """While serve cleans up after a stop, a second Ctrl+C or SIGTERM changes nothing."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    stops = [signal.SIGINT, signal.SIGTERM]
-    previous = {signum: signal.getsignal(signum) for signum in stops}
-
-    def hold(signum: int, frame: FrameType | None) -> None:
-        """Ignore: the first stop is already on its way."""
-
-    for signum, was in previous.items():
-        if was is not signal.SIG_IGN:
-            signal.signal(signum, hold)
-    try:
-        yield
-    finally:
-        for signum, was in previous.items():
-            if was is not None:
-                signal.signal(signum, was)
 
 
 def serve(site_dir: Path, port: int) -> int:
@@ -580,7 +561,7 @@ def serve(site_dir: Path, port: int) -> int:
     try:
         return run_server(site_dir, port, mirror)
     finally:
-        with signals_held():
+        with stop_signals_to(ignore_stop):
             mirror.close()
 
 

@@ -165,3 +165,25 @@ def stop_signals_deferred() -> Iterator[None]:
                 signal.signal(signum, handler)
         if pending:
             signal.raise_signal(pending[0])
+
+
+StopHandler = Callable[[int, FrameType | None], None]
+
+
+@contextmanager
+def stop_signals_to(handler: StopHandler) -> Iterator[None]:
+    """Route SIGINT and SIGTERM to ``handler`` (except one that was ignored on purpose),
+    and put the previous handlers back afterwards. Only the main thread may do this."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum, was in previous.items():
+        if was is not signal.SIG_IGN:
+            signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, was in previous.items():
+            if was is not None:
+                signal.signal(signum, was)
