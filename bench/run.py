@@ -260,6 +260,9 @@ def serve_figures(site: Path, edits: int = 20) -> dict[str, float]:
 
 
 def run_size(size: int, work: Path, runs: int, pelican: bool) -> dict[str, object]:
+    """One size, in interleaved rounds: Hugo, Hugo + Pagefind, wsdgen cold and wsdgen
+    warm (one kenniscafé changed, --cache from the build before) take turns, so a
+    busy moment of the machine does not fall on one tool only."""
     site = work / f"site-{size}"
     print(f"== {size} entries: generating", file=sys.stderr)
     generate(site, size)
@@ -267,14 +270,41 @@ def run_size(size: int, work: Path, runs: int, pelican: bool) -> dict[str, objec
     hugo_site = work / f"hugo-{size}"
     make_hugo_site(site, hugo_site)
     hugo = hugo_binary()
-    hugo_times = []
-    for _ in range(runs):
+    cache = work / f"cache-{size}"
+    shutil.rmtree(cache, ignore_errors=True)
+    wsdgen_build(site, work / f"warm-{size}", cache)  # fills the cache
+    times: dict[str, list[float]] = {"hugo": [], "hugo_pagefind": [], "cold": [], "warm": []}
+    peaks: list[int] = []
+    pages = 0
+    for number in range(runs):
         shutil.rmtree(hugo_site / "public", ignore_errors=True)
         shutil.rmtree(hugo_site / "resources", ignore_errors=True)
-        seconds, _ = measure([hugo, "--quiet", "--source", str(hugo_site)])
-        hugo_times.append(seconds)
-    row["hugo_s"] = statistics.median(hugo_times)
-    print(f"   hugo {row['hugo_s']:.2f} s", file=sys.stderr)
+        hugo_s, _ = measure([hugo, "--quiet", "--source", str(hugo_site)])
+        index_s, _ = measure(
+            [sys.executable, "-m", "pagefind", "--site", str(hugo_site / "public"), "--silent"]
+        )
+        times["hugo"].append(hugo_s)
+        times["hugo_pagefind"].append(hugo_s + index_s)
+        out = work / f"out-{size}-{number}"
+        shutil.rmtree(out, ignore_errors=True)
+        cold_s, peak, pages = wsdgen_build(site, out)
+        times["cold"].append(cold_s)
+        peaks.append(peak)
+        edit_one_cafe(site, f"warm {number}")
+        warm_s, _, _ = wsdgen_build(site, work / f"warm-{size}", cache)
+        times["warm"].append(warm_s)
+        print(
+            f"   round {number + 1}: hugo {hugo_s:.2f} s, +pagefind {hugo_s + index_s:.2f} s, "
+            f"wsdgen cold {cold_s:.2f} s, warm {warm_s:.2f} s",
+            file=sys.stderr,
+        )
+    row["hugo_s"] = statistics.median(times["hugo"])
+    row["hugo_pagefind_s"] = statistics.median(times["hugo_pagefind"])
+    row["wsdgen_cold_s"] = statistics.median(times["cold"])
+    row["wsdgen_warm_s"] = statistics.median(times["warm"])
+    row["peak_mib"] = max(peaks) / 2**20
+    row["pages"] = pages
+    row["ms_per_page"] = 1000 * row["wsdgen_cold_s"] / pages
     if pelican:
         pelican_site = work / f"pelican-{size}"
         make_pelican_site(site, pelican_site)
@@ -293,20 +323,7 @@ def run_size(size: int, work: Path, runs: int, pelican: bool) -> dict[str, objec
             cwd=pelican_site,
         )
         row["pelican_s"] = seconds
-        print(f"   pelican {seconds:.2f} s", file=sys.stderr)
-    cold = []
-    for number in range(runs):
-        out = work / f"out-{size}-{number}"
-        shutil.rmtree(out, ignore_errors=True)
-        seconds, peak, pages = wsdgen_build(site, out)
-        cold.append((seconds, peak, pages))
-    row["wsdgen_cold_s"] = statistics.median(c[0] for c in cold)
-    row["peak_mib"] = max(c[1] for c in cold) / 2**20
-    row["pages"] = cold[0][2]
-    row["ms_per_page"] = 1000 * row["wsdgen_cold_s"] / row["pages"]
-    cold_s, files = row["wsdgen_cold_s"], row["pages"]
-    print(f"   wsdgen cold {cold_s:.2f} s, {files} files", file=sys.stderr)
-    # The search index (Pagefind, part of every build) timed on its own: Hugo makes none.
+    # The search index (Pagefind, part of every cold build) timed on its own.
     last = work / f"out-{size}-{runs - 1}"
     shutil.rmtree(last / "pagefind", ignore_errors=True)
     search_s, search_peak = measure(
@@ -314,16 +331,6 @@ def run_size(size: int, work: Path, runs: int, pelican: bool) -> dict[str, objec
     )
     row["search_s"] = search_s
     row["search_peak_mib"] = search_peak / 2**20
-    row["search_mib"] = (
-        sum(p.stat().st_size for p in (last / "pagefind").rglob("*") if p.is_file()) / 2**20
-    )
-    cache = work / f"cache-{size}"
-    shutil.rmtree(cache, ignore_errors=True)
-    wsdgen_build(site, work / f"warm-{size}", cache)
-    edit_one_cafe(site, "warm")
-    seconds, _, _ = wsdgen_build(site, work / f"warm-{size}", cache)
-    row["wsdgen_warm_s"] = seconds
-    print(f"   wsdgen warm {seconds:.2f} s", file=sys.stderr)
     row.update(serve_figures(site))
     print(f"   serve edit {row['edit_median_s'] * 1000:.0f} ms", file=sys.stderr)
     return row
@@ -331,22 +338,20 @@ def run_size(size: int, work: Path, runs: int, pelican: bool) -> dict[str, objec
 
 def table(rows: list[dict[str, object]]) -> str:
     lines = [
-        "| entries | files written | Hugo cold | wsdgen cold | ratio | ms/page | peak memory "
-        "| of which search index | wsdgen warm | Pelican | serve: one kenniscafé (median of 20) "
-        "| serve: template | serve: base.html |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| entries | files | Hugo | Hugo + Pagefind | wsdgen cold | wsdgen warm "
+        "| cold / (H+P) | warm / (H+P) | cold / Hugo | ms/file | peak memory (cold) "
+        "| Pagefind alone | serve: one kenniscafé | serve: base.html |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        pelican = f"{r['pelican_s']:.1f} s" if "pelican_s" in r else "-"
+        anchor = r["hugo_pagefind_s"]
         lines.append(
-            f"| {r['entries']:,} | {r['pages']:,} | {r['hugo_s']:.2f} s "
-            f"| {r['wsdgen_cold_s']:.2f} s "
+            f"| {r['entries']:,} | {r['pages']:,} | {r['hugo_s']:.2f} s | {anchor:.2f} s "
+            f"| {r['wsdgen_cold_s']:.2f} s | {r['wsdgen_warm_s']:.2f} s "
+            f"| {r['wsdgen_cold_s'] / anchor:.2f} | {r['wsdgen_warm_s'] / anchor:.2f} "
             f"| {r['wsdgen_cold_s'] / r['hugo_s']:.2f} | {r['ms_per_page']:.2f} "
-            f"| {r['peak_mib']:.0f} MiB "
-            f"| {r['search_s']:.2f} s, {r['search_peak_mib']:.0f} MiB, {r['search_mib']:.1f} MiB "
-            f"| {r['wsdgen_warm_s']:.2f} s | {pelican} "
+            f"| {r['peak_mib']:.0f} MiB | {r['search_s']:.2f} s, {r['search_peak_mib']:.0f} MiB "
             f"| {r['edit_median_s'] * 1000:.0f} ms ({r['edit_pages_median']:.0f} pages) "
-            f"| {r['template_s']:.2f} s ({r['template_pages']} pages) "
             f"| {r['base_template_s']:.2f} s ({r['base_template_pages']} pages) |"
         )
     return "\n".join(lines)

@@ -196,6 +196,25 @@ def test_a_site_template_overrides_the_built_in_one(mini: Path, run, tmp_path: P
     assert footer.select_one(".footer-title") is None
 
 
+def test_a_site_template_that_reaches_into_the_graph_gets_a_clear_error(
+    mini: Path, run, tmp_path: Path
+) -> None:
+    """Templates show what their plan holds; `site.…` would hide a page's real inputs
+    from `serve` and cached builds, so it is an error on the template's own line."""
+    override = mini / "templates/home.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        '{% extends "base.html" %}\n{% block content %}\n<p>Hallo</p>\n'
+        "{{ site.werkplaatsen | length }}\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    result = run("build", "--site", str(mini), "--out", str(tmp_path / "uit"), "--today", TODAY)
+    assert result.code == 1
+    [line] = [x for x in result.lines if ": error: " in x]
+    assert line.startswith("templates/home.html:4: error: ")
+    assert "'site.werkplaatsen'" in line
+
+
 def internal_links(out: Path, base_path: str = "/") -> list[tuple[Path, str]]:
     """Every same-site href/src in the output, made absolute against its page's URL."""
     links = []
@@ -294,16 +313,26 @@ def test_build_py_is_the_same_as_wsdgen_build(tmp_path: Path) -> None:
     assert (out / "index.html").is_file()
 
 
-def test_home_shows_recent_reports_only_when_nothing_is_planned(
+def test_home_leads_with_the_newest_knowledge_when_nothing_is_planned(
     built: Path, mini: Path, run, tmp_path: Path
 ) -> None:
-    assert page(built, "/").find(id="recent-kop") is None
+    planned = page(built, "/")
+    assert planned.find(id="nieuwste-kop") is None
+    assert planned.find(id="komend-kop") is not None
     later = tmp_path / "later"
     assert run("build", "--site", str(mini), "--out", str(later), "--today", "2031-01-01").code == 0
     soup = page(later, "/")
-    recent = [a["href"] for a in soup.select("#recent-kop ~ ul .card-title a")]
-    assert recent == [
-        "/kenniscafes/2030-06-01-toekomst/",
-        "/kenniscafes/2030-01-15-jeugd/",
+    # No empty agenda: the first section is the newest knowledge, and says why.
+    assert soup.find(id="komend-kop") is None
+    first = soup.select("main h2")[0]
+    assert first.get_text(strip=True) == "Nieuwste kennis"
+    section = first.find_parent("section")
+    assert "nieuwe kenniscafés verschijnen hier" in section.get_text(" ", strip=True)
+    links = [a["href"] for a in section.select(".card-title a")]
+    # Reports (past kenniscafés with a text) first, then the newest publications.
+    assert links == [
         "/kenniscafes/2018-03-01-wijkteams/",
+        "/kenniscafes/2017-04-14-schulden/",
+        "/publicaties/landelijk/",
+        "/publicaties/armoede-rapport/",
     ]

@@ -126,6 +126,32 @@ def test_an_alias_cannot_replace_a_page(mini: Path, run, tmp_path: Path, alias: 
     assert (out / "werkplaatsen/rotterdam/index.html").read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    "alias",
+    [
+        "/Pagefind/delen.json",
+        "/PAGEFIND/deel-1/",
+        "/%70agefind/x/",
+        "/Assets/css/",
+        "/.zoekdelen/x/",
+        "/%2Ezoekdelen/x/",
+        "/.wsdgen-output/",
+        "/oud/.git/",
+    ],
+)
+def test_an_alias_cannot_take_the_search_bundle_or_a_hidden_folder(
+    mini: Path, run, tmp_path: Path, alias: str
+) -> None:
+    """Hosts often serve paths without regard to case, so /Pagefind/ is /pagefind/; and
+    the build uses hidden folders of its own in the output (the marker file, the
+    search index's work folder), which an alias must not take or have deleted."""
+    add_alias(mini, '"' + alias + '"')
+    result = run(*build_args(mini, tmp_path / "out"))
+    assert result.code == 1, result.err
+    line = "content/kenniscafes/2018-03-01-wijkteams.md:3: error: aliases: "
+    assert any(problem.startswith(line) for problem in result.lines), result.err
+
+
 @pytest.mark.parametrize("alias", ["/*", "/oud/*", "/oud/:splat", "/oud/ nieuw/ 200"])
 def test_a_wildcard_alias_is_refused(mini: Path, run, tmp_path: Path, alias: str) -> None:
     add_alias(mini, '"' + alias + '"')

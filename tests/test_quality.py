@@ -7,13 +7,10 @@ machine without them these tests are skipped with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import functools
-import http.server
-import os
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,19 +18,10 @@ from urllib.parse import urlsplit
 import feedparser
 import icalendar
 import pytest
+from browsing import CHROMIUM, CHROMIUM_ARGS, require, serving
 from conftest import REPO, TODAY, page
 
-CHROMIUM = os.environ.get("WSDGEN_CHROMIUM", "/usr/bin/chromium")
 VNU_JAR = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGE_TYPES = [
     "/",
@@ -57,15 +45,6 @@ PAGE_TYPES = [
 ]
 
 
-def require(available: bool, what: str) -> None:
-    """Fail in CI when a tool is missing (CI must install it); skip elsewhere."""
-    if available:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is missing; .ci/run should have installed it")
-    pytest.skip(f"{what} is not installed here")
-
-
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from wsdgen.pipeline import BuildOptions, build
@@ -79,13 +58,8 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(real: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(real))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(real) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -139,9 +113,22 @@ def test_search_filters_are_offered(browser, server: str) -> None:
     tab = browser.new_page()
     tab.goto(server + "/zoeken/?q=armoede")
     tab.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+    # Pagefind fetches one file per filter and draws each filter when its file arrives,
+    # which can be after the first result; wait for the filters before reading them.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    expected = {"soort", "werkplaats", "thema", "regio"}
+    with contextlib.suppress(PlaywrightTimeout):
+        tab.wait_for_function(
+            """expected => expected.every(name => [...document.querySelectorAll(
+                   '.pagefind-ui__filter-name')].some(el => el.textContent.trim()
+                   .toLowerCase() === name))""",
+            arg=sorted(expected),
+            timeout=15000,
+        )
     filters = tab.locator(".pagefind-ui__filter-name").all_inner_texts()
     tab.close()
-    assert {"soort", "werkplaats", "thema", "regio"} <= {f.strip().lower() for f in filters}
+    assert expected <= {f.strip().lower() for f in filters}
 
 
 def test_html_is_valid_according_to_the_nu_html_checker(real: Path) -> None:
@@ -205,12 +192,8 @@ def sub_path_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         today=dt.date.fromisoformat(TODAY),
     )
     assert build(options).exit_code == 0
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(root) as url:
+        yield url
 
 
 def test_search_works_under_a_sub_path(browser, sub_path_server: str) -> None:

@@ -106,7 +106,7 @@ def test_calendar_times_are_in_amsterdam(out: Path) -> None:
 def test_zet_in_je_agenda_link(out: Path) -> None:
     soup = page(out, "/kenniscafes/2030-06-01-toekomst/")
     link = soup.find("a", href="/kenniscafes/2030-06-01-toekomst/agenda.ics")
-    assert "Zet in je agenda" in link.get_text()
+    assert "Zet in uw agenda" in link.get_text()
 
 
 def test_redirects_file_lists_every_alias(out: Path) -> None:

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browsing import CHROMIUM, CHROMIUM_ARGS, require
 from conftest import REPO
-from test_quality import CHROMIUM, CHROMIUM_ARGS, require
 
 CAFE = "content/kenniscafes/2019-05-23-voorkomen-huisuitzettingen.md"
 PAGE = "/kenniscafes/2019-05-23-voorkomen-huisuitzettingen/"
@@ -149,3 +149,42 @@ def test_serve_says_in_dutch_when_the_port_is_taken(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"poort {port} kan niet gebruikt worden" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_serve_answers_while_a_slow_body_is_rebuilt(
+    served: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A body that runs into the Markdown bound (seconds of work) does not stop the
+    server: pages are answered during the rebuild, and the error shows afterwards."""
+    import urllib.request
+
+    site, url = served
+    log = tmp_path / "serve.log"
+    slow = site / "content/kenniscafes/2031-01-01-traag.md"
+    before = log.read_text(encoding="utf-8").count("wsdgen: ")
+    slow.write_text(
+        "---\ntitle: Traag\ndatum: 2031-01-01\nwerkplaats: zuid-holland-zuid\n---\n"
+        + "[" * 20000
+        + "\n",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    slowest = 0.0
+    answered_during_rebuild = 0
+    while time.monotonic() - started < 60:
+        asked = time.monotonic()
+        with urllib.request.urlopen(url + PAGE, timeout=10) as response:
+            assert response.status == 200
+        slowest = max(slowest, time.monotonic() - asked)
+        text = log.read_text(encoding="utf-8")
+        if "2031-01-01-traag.md" in text:
+            break
+        if text.count("wsdgen: ") == before:
+            answered_during_rebuild += 1
+        time.sleep(0.05)
+    assert "2031-01-01-traag.md" in log.read_text(encoding="utf-8")
+    # The rebuild takes the 3 s Markdown bound; the server answered all along.
+    assert answered_during_rebuild >= 20
+    assert slowest < 1.0
+    with urllib.request.urlopen(url + PAGE, timeout=10) as response:
+        assert b"wsdgen-fouten" in response.read()

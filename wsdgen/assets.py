@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,8 +80,11 @@ def fingerprint(relative: str, data: bytes) -> str:
     return f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{suffix}"
 
 
-def collect_assets(site_dir: Path) -> tuple[Assets, list[Diagnostic]]:
-    """List the files to publish under /assets/, theme first, the site's own on top.
+def collect_assets(
+    site_dir: Path, fixed: Iterable[tuple[Path, str]] = ()
+) -> tuple[Assets, list[Diagnostic]]:
+    """List the files to publish under /assets/, theme first, the site's own on top,
+    plus wsdgen's own ``fixed`` files (source, site path), such as the editing screen's.
 
     Every file passes the file rule (safefs): a symlink to ``../.git/config`` or to
     ``/proc/self/environ`` is an error, never published.
@@ -114,4 +118,10 @@ def collect_assets(site_dir: Path) -> tuple[Assets, list[Diagnostic]]:
                 continue
             urls[relative] = f"/assets/{published}"
         files.append(AssetFile(checked.real, f"/assets/{published}"))
+    for source, site_path in fixed:
+        checked, problem = safefs.check_file(site_dir, source)
+        if checked is None:
+            problems.append(diag.error(site_path.lstrip("/"), 1, problem or safefs.MISSING))
+        else:
+            files.append(AssetFile(checked.real, site_path))
     return Assets(tuple(files), urls), problems

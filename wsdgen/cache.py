@@ -9,11 +9,19 @@ that the sanitiser would not let through.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import re
 from collections.abc import Iterator, MutableMapping
+from contextlib import suppress
 from pathlib import Path
 
+from . import pagecache
 from .markup import sanitise
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+BODY_KEY = re.compile(r"[0-9a-f]{64}")
 
 # Source folders of a site: a cache inside them would be read (or published) as input.
 SOURCE_FOLDERS = ("content", "templates", "assets")
@@ -30,9 +38,20 @@ class DiskCache(MutableMapping[str, str]):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.memory: dict[str, str] = {}
+        self._secret: bytes | None = None
+        self._secret_known = False
 
-    def _file(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.html"
+    def secret(self) -> bytes | None:
+        """The render cache's key (not in the folder): bodies are read and written only
+        under its signature, so nobody who can only write the folder can swap a body."""
+        if not self._secret_known:
+            usable = pagecache.USABLE and not pagecache.key_in_folder(self.folder)
+            self._secret = pagecache.cache_key() if usable else None
+            self._secret_known = True
+        return self._secret
+
+    def _tag(self, secret: bytes, key: str, html: str) -> str:
+        return hmac.new(secret, f"{key}\n{html}".encode(), hashlib.sha256).hexdigest()
 
     def __getitem__(self, key: str) -> str:
         if key in self.memory:
@@ -44,34 +63,41 @@ class DiskCache(MutableMapping[str, str]):
         return value
 
     def _read_verified(self, key: str) -> str | None:
-        """The cached HTML of ``key`` if the file is a regular one, is about this key and
-        holds only what the sanitiser keeps."""
-        path = self._file(key)
+        """The cached HTML of ``key`` if its file is a regular one below the folder (no
+        symlink on the way), is about this key, carries our signature and holds only
+        what the sanitiser keeps."""
+        secret = self.secret()
+        if secret is None or not BODY_KEY.fullmatch(key):
+            return None
         try:
-            if path.is_symlink() or not path.is_file():
+            with pagecache.opened_folder(self.folder, (key[:2],), create=False) as folder:
+                raw = pagecache.read_file(folder, f"{key}.html", MAX_BODY_BYTES)
+            if raw is None:
                 return None
-            text = path.read_text(encoding="utf-8")
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-        named, _, html = text.partition("\n")
-        if named != key or not _is_clean(html):
+        named, _, rest = text.partition("\n")
+        tag, _, html = rest.partition("\n")
+        if named != key or not hmac.compare_digest(tag, self._tag(secret, key, html)):
             return None
-        return html
+        return html if _is_clean(html) else None
 
     def __setitem__(self, key: str, value: str) -> None:
         self.memory[key] = value
-        target = self._file(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(f"{key}\n{value}", encoding="utf-8")
-            temporary.replace(target)
-        except OSError:
-            pass
+        secret = self.secret()
+        if secret is None or not BODY_KEY.fullmatch(key):
+            return
+        data = f"{key}\n{self._tag(secret, key, value)}\n{value}".encode()
+        with suppress(OSError), pagecache.opened_folder(self.folder, (key[:2],), True) as folder:
+            pagecache.write_new(folder, f"{key}.html", data)
 
     def __delitem__(self, key: str) -> None:
         self.memory.pop(key, None)
-        self._file(key).unlink(missing_ok=True)
+        if not BODY_KEY.fullmatch(key):
+            return
+        with suppress(OSError), pagecache.opened_folder(self.folder, (key[:2],), False) as folder:
+            os.unlink(f"{key}.html", dir_fd=folder)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.memory)

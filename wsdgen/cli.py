@@ -22,15 +22,13 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from .exits import EXIT_CONTENT, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE
 from .workers import stop_signals_to
 
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
     from .pipeline import BuildResult
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-# The shell's convention: 128 + the signal's number.
-EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
 
 COMMANDS = ("build", "check", "serve", "new")
 # Dates as content dates allow them (validate.py): a year from 1900 to 2200.
@@ -346,7 +344,15 @@ def add_build(commands: Commands, parser: DutchArgumentParser) -> None:
         help="werk met N processen (standaard: alle kernen; meer dan er zijn helpt niet)",
     )
     p.add_argument(
-        "--cache", type=folder_or_new, metavar="MAP", help="map voor de cache van omgezette teksten"
+        "--cache",
+        type=folder_or_new,
+        metavar="MAP",
+        help="map voor de cache: ongewijzigde pagina's en teksten worden niet opnieuw gemaakt",
+    )
+    p.add_argument(
+        "--zonder-zoekindex",
+        action="store_true",
+        help="maak geen zoekindex (sneller, voor een voorbeeldversie; zoeken werkt dan niet)",
     )
     p.add_argument("--quiet", action="store_true", help="geen voortgang of samenvatting")
     format_option(p)
@@ -408,9 +414,10 @@ def summary(result: BuildResult, verb: str) -> str:
     if verb == "controle":
         return f"wsdgen: controle klaar: {result.pages} pagina's in orde ({counts})."
     seconds = f"{result.seconds:.2f}".replace(".", ",")
+    reused = f", {result.reused} ongewijzigd uit de cache" if result.reused else ""
     return (
         f"wsdgen: {result.pages} pagina's geschreven naar {result.out_dir} in {seconds} s "
-        f"({counts})."
+        f"({counts}{reused})."
     )
 
 
@@ -463,6 +470,7 @@ def run_build(args: argparse.Namespace, write: bool, outcome: Outcome) -> int:
         today=args.today or dt.date.today(),
         write=write,
         jobs=getattr(args, "jobs", 1),
+        search_index=not getattr(args, "zonder_zoekindex", False),
     )
     cache_dir = getattr(args, "cache", None)
     body_cache = DiskCache(Path(cache_dir)) if cache_dir and write else None

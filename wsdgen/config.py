@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,6 +29,7 @@ KNOWN_KEYS = (
     "extra_fields",
     "menu",
     "security_contact",
+    "beheer",
 )
 PROTECTED_DIRS = ("content", "templates", "assets")
 
@@ -44,6 +46,29 @@ class MenuItem:
     path: str
 
 
+FORGES = ("github", "gitlab")
+BEHEER_KEYS = ("forge", "repository", "branch", "app_id", "auth_url", "gitlab_url")
+REPOSITORY_FORM = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
+BRANCH_FORM = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_./-]{0,99}$")
+APP_ID_FORM = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+@dataclass(frozen=True, slots=True)
+class BeheerConfig:
+    """The `beheer:` section: where the editing screen at /beheer/ commits to.
+
+    Nothing here is secret: a GitLab application id for PKCE sign-in is public, and a
+    GitHub sign-in helper is only an address.
+    """
+
+    forge: str
+    repository: str
+    branch: str = "main"
+    app_id: str | None = None  # GitLab: id of the OAuth application (PKCE, no secret)
+    auth_url: str | None = None  # GitHub: address of the OAuth sign-in helper
+    gitlab_url: str = "https://gitlab.com"  # GitLab: a self-hosted GitLab's address
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     site_dir: Path
@@ -55,6 +80,9 @@ class SiteConfig:
     extra_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     menu: tuple[MenuItem, ...] = ()
     security_contact: str | None = None
+    beheer: BeheerConfig | None = None
+    # `serve`: /beheer/ works against the local folder, with or without `beheer:`.
+    local_beheer: bool = False
     digest: str = ""  # hash of config.yaml as read, so `serve` can tell it changed
 
     @property
@@ -81,6 +109,7 @@ class Overrides:
 
     output: str | None = None
     base_url: str | None = None
+    local_beheer: bool = False
 
 
 def load_config(
@@ -153,6 +182,7 @@ def load_config(
         problems.append(diag.error(CONFIG_FILE, lines["security_contact"], contact_problem))
         security_contact = None
     contact = security_contact.strip() if isinstance(security_contact, str) else None
+    beheer = _beheer(values.get("beheer"), lines.get("beheer", 1), problems)
     if problems:
         return None, problems
     return (
@@ -166,6 +196,8 @@ def load_config(
             extra_fields=extra_fields,
             menu=menu,
             security_contact=contact,
+            beheer=beheer,
+            local_beheer=overrides.local_beheer,
             digest=hashlib.sha256((text or "").encode()).hexdigest(),
         ),
         [],
@@ -333,3 +365,63 @@ def _menu(value: Value, line: int, problems: list[Diagnostic]) -> tuple[MenuItem
         title = WHITESPACE_RUN.sub(" ", item["title"]).strip()
         items.append(MenuItem(title, str(item["path"])))
     return tuple(items)
+
+
+def _beheer(value: Value, line: int, problems: list[Diagnostic]) -> BeheerConfig | None:
+    """Read the `beheer:` section (forge, repository, branch and the sign-in settings)."""
+    if value is None:
+        return None
+    example = "bijvoorbeeld forge: gitlab, repository: werkplaatsen/website, branch: main"
+    if not isinstance(value, dict):
+        problems.append(diag.error(CONFIG_FILE, line, f"'beheer' moet velden hebben, {example}"))
+        return None
+    found_before = len(problems)
+
+    def fail(message: str) -> None:
+        problems.append(diag.error(CONFIG_FILE, line, f"beheer: {message}"))
+
+    for key in value:
+        if key not in BEHEER_KEYS:
+            fail(f"onbekende instelling '{key}'; toegestaan zijn: {', '.join(BEHEER_KEYS)}")
+    texts: dict[str, str] = {}
+    for key in BEHEER_KEYS:
+        item = value.get(key)
+        if item is None:
+            continue
+        if not isinstance(item, str) or not item.strip():
+            fail(f"'{key}' moet een tekst zijn")
+        else:
+            texts[key] = item.strip()
+    forge = texts.get("forge")
+    if forge not in FORGES:
+        fail(f"'forge' moet github of gitlab zijn, {example}")
+    repository = texts.get("repository", "")
+    if not REPOSITORY_FORM.match(repository):
+        fail(f"'repository' moet eigenaar/naam van de repository zijn, {example}")
+    branch = texts.get("branch", "main")
+    if not BRANCH_FORM.match(branch) or ".." in branch:
+        fail("'branch' moet de naam van een branch zijn, bijvoorbeeld main")
+    app_id = texts.get("app_id")
+    if forge == "gitlab" and app_id is None:
+        fail(
+            "'app_id' ontbreekt: maak in GitLab een applicatie aan (zie docs/hosting.md) "
+            "en zet hier haar Application ID"
+        )
+    if app_id is not None and not APP_ID_FORM.match(app_id):
+        fail("'app_id' mag alleen letters, cijfers, - en _ bevatten")
+    for key in ("auth_url", "gitlab_url"):
+        address = texts.get(key)
+        if address is not None:
+            problem = url_problem(address) if address.startswith("https://") else None
+            if problem or not address.startswith("https://") or URL_FORBIDDEN.search(address):
+                fail(f"'{key}' moet een webadres zijn dat begint met https://")
+    if len(problems) > found_before or forge is None:
+        return None
+    return BeheerConfig(
+        forge=forge,
+        repository=repository,
+        branch=branch,
+        app_id=app_id,
+        auth_url=texts.get("auth_url", "").rstrip("/") or None,
+        gitlab_url=texts.get("gitlab_url", "https://gitlab.com").rstrip("/"),
+    )

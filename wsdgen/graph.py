@@ -2,7 +2,7 @@
 
 The graph is the one place that knows who references whom: which werkplaatsen work on
 a theme and which kenniscafés belong to a region (through their werkplaats). Which
-paths the pages and aliases take is the page plan's business (pages.py).
+paths the pages and aliases take is the page plan's business (pages.py, paths.py).
 """
 
 from __future__ import annotations

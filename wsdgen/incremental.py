@@ -18,7 +18,6 @@ any sequence of edits the output equals a clean full build, byte for byte.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +27,24 @@ import jinja2.meta
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic
-from .graph import Site
-from .pages import ALL, EntryKey, PagePlan
-from .pipeline import EXIT_CONTENT, EXIT_OK, BuildOptions, load_site, plan_site
+from .inputs import (
+    PageInputs,
+    TemplateDigests,
+    settings_digest,
+    site_wide_digest,
+    template_digest,
+    template_sources_digest,
+)
+from .media import MediaMemory
+from .pipeline import (
+    EXIT_CONTENT,
+    EXIT_OK,
+    BuildOptions,
+    collector_paused,
+    load_site,
+    plan_site,
+)
+from .plan import ALL, EntryKey, PagePlan
 from .render import (
     BodyCache,
     RenderError,
@@ -40,7 +54,6 @@ from .render import (
     render_one,
 )
 from .sources import SourceCache
-from .templates import THEME_TEMPLATES
 from .validate import ValidationCache
 
 
@@ -51,82 +64,6 @@ class RebuildResult:
     rendered: list[str] = field(default_factory=list)  # files rendered in this step
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def digest(*parts: str | bytes) -> str:
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(part.encode() if isinstance(part, str) else part)
-        hasher.update(b"\0")
-    return hasher.hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class PageInputs:
-    """What a page was made from, besides the content of the entries it shows."""
-
-    site_wide: str
-    template: str  # the template's name and the hash of it with all it includes
-    deps: frozenset[EntryKey]
-
-
-class TemplateDigests:
-    """The hash of each template together with everything it extends or includes."""
-
-    def __init__(self, env: jinja2.Environment) -> None:
-        self.env = env
-        self.memo: dict[str, str] = {}
-
-    def source(self, name: str) -> str:
-        assert self.env.loader is not None
-        return self.env.loader.get_source(self.env, name)[0]
-
-    def closure(self, name: str) -> set[str] | None:
-        """All templates a template uses, or None when a name is computed at run time."""
-        seen: set[str] = set()
-        todo = [name]
-        while todo:
-            current = todo.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            for referenced in jinja2.meta.find_referenced_templates(
-                self.env.parse(self.source(current))
-            ):
-                if referenced is None:
-                    return None
-                todo.append(referenced)
-        return seen
-
-    def of(self, name: str) -> str:
-        if name not in self.memo:
-            try:
-                names = self.closure(name)
-            except jinja2.TemplateError:
-                names = None
-            if names is None:
-                assert self.env.loader is not None
-                names = set(self.env.loader.list_templates())
-            self.memo[name] = digest(*(f"{n}\0{self.safe_source(n)}" for n in sorted(names)))
-        return self.memo[name]
-
-    def safe_source(self, name: str) -> str:
-        try:
-            return self.source(name)
-        except jinja2.TemplateError:
-            return ""
-
-
-def template_sources_digest(site_dir: Path) -> str:
-    """The names, sizes and change times of every template file (site and theme)."""
-    parts = []
-    for folder in (site_dir / "templates", THEME_TEMPLATES):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    stat = path.stat()
-                    parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
-    return digest(*parts)
 
 
 class Rebuilder:
@@ -145,16 +82,18 @@ class Rebuilder:
         self.templates: TemplateDigests | None = None
         self.templates_state = ""
         self.asset_sources: dict[str, Path] = {}
+        self.media: MediaMemory = {}
 
     def rebuild(self) -> RebuildResult:
         """Bring the in-memory output up to date; on errors keep the last good output."""
         started = time.perf_counter()
-        result = self._rebuild()
+        with collector_paused():
+            result = self._rebuild()
         result.seconds = time.perf_counter() - started
         return result
 
     def _rebuild(self) -> RebuildResult:
-        loaded, failed = load_site(self.options, self.sources, self.validated)
+        loaded, failed = load_site(self.options, self.sources, self.validated, self.media)
         if failed is not None:
             return RebuildResult(failed.exit_code, failed.diagnostics)
         assert loaded is not None
@@ -175,8 +114,8 @@ class Rebuilder:
         if problems or body_problems:
             return RebuildResult(EXIT_CONTENT, [*found, *problems, *body_problems])
         env, templates = self.environment(config)
-        env.globals.update(page_globals(site, assets, bodies))
-        site_wide = digest(settings, assets.digest(), *self.page_digests(site))
+        env.globals.update(page_globals(site, assets, bodies, loaded.media))
+        site_wide = site_wide_digest(settings, assets.digest(), loaded.media.digest(), site)
         entry_digests = {entry.key: entry.source.digest for entry in site.entries()}
         # A renamed or removed file changes its old name, too.
         changed_entries = {
@@ -185,7 +124,7 @@ class Rebuilder:
         fresh: dict[str, PageInputs] = {}
         changed: list[PagePlan] = []
         for plan in plans:
-            template = "" if plan.template.endswith(".ics") else templates.of(plan.template)
+            template = template_digest(templates, plan.template)
             inputs = PageInputs(site_wide, f"{plan.template}:{template}", plan.deps)
             fresh[plan.output_file] = inputs
             if self.needs_render(plan.output_file, inputs, changed_entries):
@@ -194,11 +133,14 @@ class Rebuilder:
             rendered = [render_one(plan, env, site) for plan in changed]
         except RenderError as exc:
             return RebuildResult(EXIT_CONTENT, [*found, exc.diagnostic])
-        for page in rendered:
-            self.outputs[page.file] = page.data
-        removed = sorted(set(self.outputs) - set(fresh))
-        for file in removed:
-            del self.outputs[file]
+        # A new dict, swapped in at once: serve answers requests from another thread
+        # while this runs, and must never mix pages of two versions of the site.
+        outputs = {file: data for file, data in self.outputs.items() if file in fresh}
+        made = {item.file for item in loaded.media.files}
+        removed = sorted(set(self.outputs) - set(fresh) - made)
+        outputs.update((page.file, page.data) for page in rendered)
+        outputs.update((item.file, item.data) for item in loaded.media.files)
+        self.outputs = outputs
         self.made_from = fresh
         self.entry_digests = entry_digests
         self.asset_sources = {asset.site_path: asset.source for asset in assets.files}
@@ -216,14 +158,9 @@ class Rebuilder:
     def settings_of(self, config: SiteConfig) -> str:
         """Everything site-wide that is not content: config.yaml and the build options."""
         options = self.options
-        return digest(
-            config.digest,
-            repr((options.out, options.base_url, options.drafts, options.today.isoformat())),
+        return settings_digest(
+            config.digest, options.out, options.base_url, options.drafts, options.today.isoformat()
         )
-
-    @staticmethod
-    def page_digests(site: Site) -> list[str]:
-        return [f"{slug}{page.source.digest}" for slug, page in sorted(site.paginas.items())]
 
     def needs_render(self, file: str, inputs: PageInputs, changed_entries: set[EntryKey]) -> bool:
         """Whether a page must be rendered again: new inputs, or a shown entry changed."""

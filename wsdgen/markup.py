@@ -68,7 +68,7 @@ MARKDOWN_VERSION = importlib.metadata.version("markdown")
 NH3_VERSION = importlib.metadata.version("nh3")
 
 # Bump when the rendering rules change, so cached bodies are rendered anew.
-RENDER_VERSION = "3"
+RENDER_VERSION = "4"
 
 
 def _filter_attributes(base_path: str) -> Callable[[str, str, str], str | None]:
@@ -88,9 +88,16 @@ def _filter_attributes(base_path: str) -> Callable[[str, str, str], str | None]:
     return rewrite
 
 
+# What a browser's URL parser drops before it reads a URL: tabs and line breaks
+# anywhere, C0 controls and spaces at either end ('/\n/host' is '//host').
+URL_DROPPED = re.compile("[\t\n\r]")
+URL_TRIMMED = "".join(map(chr, range(0x21)))
+
+
 def is_site_path(value: str) -> bool:
-    """A URL on this site: '/path' (not '//host'), or relative without a scheme."""
-    text = value.strip().replace("\\", "/")
+    """A URL on this site: '/path' (not '//host'), or relative without a scheme, read
+    as a browser reads it."""
+    text = URL_DROPPED.sub("", value).strip(URL_TRIMMED).replace("\\", "/")
     if text.startswith("//"):
         return False
     return ":" not in text.split("/", 1)[0]

@@ -47,6 +47,10 @@ class Entry:
     aliases: tuple[str, ...] = ()
     body: str = ""
     extra: tuple[tuple[str, object], ...] = ()
+    # An image of the entry (a site path under /assets/) and its alt text; "" marks an
+    # image as decorative. Not every collection has the fields (see schema.FIELDS).
+    afbeelding: str | None = None
+    afbeelding_alt: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:

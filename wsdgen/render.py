@@ -6,12 +6,14 @@ site overrides any built-in template by placing one with the same name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping, Sequence
+import re
+from collections.abc import Callable, Collection, MutableMapping, Sequence
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import dates
 from . import diagnostics as diag
@@ -20,9 +22,12 @@ from .diagnostics import Diagnostic
 from .graph import Site, entry_date
 from .ical import calendar_bytes
 from .markup import MARKDOWN_SECONDS, body_key, render_markdown_bounded
-from .pages import SOORT_LABELS, PagePlan, menu_pages
+from .media import Media, Picture, Report
+from .plan import PagePlan
 from .records import Entry
+from .schema import SOORT_LABELS
 from .templates import RefusedTemplate, SafeLoader, shown_name
+from .views import menu_pages
 from .workers import map_in_workers
 
 # Plans with this template name are made with the icalendar library, not with Jinja.
@@ -79,13 +84,38 @@ TOO_SLOW_MESSAGE = (
     "zonder sluitteken. Haal die weg of zet de tekst in een codeblok"
 )
 
-Bodies = dict[tuple[str, str], Markup]
+
+class Bodies(dict[tuple[str, str], Markup]):
+    """Rendered bodies by entry key. A body that was not rendered beforehand (a build
+    with --cache renders only those of the pages it makes) is rendered when a template
+    asks for it, so a page never shows a missing body."""
+
+    def __init__(self, site: Site, cache: BodyCache) -> None:
+        super().__init__()
+        self.entries = {entry.key: entry for entry in site.entries()}
+        self.cache = cache
+        self.base_path = site.config.base_path
+
+    def __missing__(self, entry_key: tuple[str, str]) -> Markup:
+        entry = self.entries[entry_key]
+        key = body_key(entry.body, self.base_path)
+        if self.cache.get(key) is None:
+            _, html = _render_body((key, entry.body, self.base_path))
+            if html is None:
+                raise RenderError(diag.error(entry.source.path, 1, TOO_SLOW_MESSAGE))
+            self.cache[key] = Markup(html)
+        self[entry_key] = as_markup(self.cache, key)
+        return self[entry_key]
 
 
 def render_bodies(
-    site: Site, cache: BodyCache | None = None, jobs: int = 1
+    site: Site,
+    cache: BodyCache | None = None,
+    jobs: int = 1,
+    needed: Collection[tuple[str, str]] | None = None,
 ) -> tuple[Bodies, list[Diagnostic]]:
-    """Render every entry's Markdown body once, reusing cached HTML by content hash.
+    """Render the entries' Markdown bodies once, reusing cached HTML by content hash:
+    every body, or only those of the entries in ``needed``.
 
     Markdown is where a Python generator spends its time, so bodies that are not in
     the cache are rendered by ``jobs`` worker processes. A body that takes too long is
@@ -93,9 +123,10 @@ def render_bodies(
     """
     cache = {} if cache is None else cache
     base_path = site.config.base_path
-    keys = {entry.key: body_key(entry.body, base_path) for entry in site.entries()}
+    entries = [e for e in site.entries() if needed is None or e.key in needed]
+    keys = {entry.key: body_key(entry.body, base_path) for entry in entries}
     missing: dict[str, str] = {}
-    for entry in site.entries():
+    for entry in entries:
         key = keys[entry.key]
         if key not in missing and key not in _TOO_SLOW and cache.get(key) is None:
             missing[key] = entry.body
@@ -107,12 +138,13 @@ def render_bodies(
             cache[key] = Markup(html)
     problems = [
         diag.error(entry.source.path, 1, TOO_SLOW_MESSAGE)
-        for entry in site.entries()
+        for entry in entries
         if keys[entry.key] in _TOO_SLOW
     ]
-    bodies = {
-        entry_key: as_markup(cache, key) for entry_key, key in keys.items() if key not in _TOO_SLOW
-    }
+    bodies = Bodies(site, cache)
+    bodies.update(
+        (entry, as_markup(cache, key)) for entry, key in keys.items() if key not in _TOO_SLOW
+    )
     return bodies, problems
 
 
@@ -126,38 +158,127 @@ def as_markup(cache: BodyCache, key: str) -> Markup:
     return value
 
 
-def page_globals(
-    site: Site, assets: Assets, bodies: dict[tuple[str, str], Markup]
-) -> dict[str, object]:
+def page_globals(site: Site, assets: Assets, bodies: Bodies, media: Media) -> dict[str, object]:
     config = site.config
+    by_url = {config.url(path): picture for path, picture in media.pictures.items()}
 
     def body(entry: Entry) -> Markup:
-        return bodies.get(entry.key, Markup(""))
+        html = bodies[entry.key] if entry.key in bodies.entries else Markup("")
+        return Markup(with_pictures(html, by_url)) if "<img" in html else html
+
+    def picture(entry: Entry) -> Markup:
+        """The entry's own image, at the top of its page (so not lazy)."""
+        found = media.pictures.get(entry.afbeelding or "")
+        if found is None:
+            return Markup("")
+        return Markup(picture_markup(found, escape(entry.afbeelding_alt or ""), lazy=False))
+
+    def og_image(entry: object) -> str:
+        found = media.pictures.get(getattr(entry, "afbeelding", None) or "")
+        return config.absolute_url(found.largest) if found else ""
+
+    def report(entry: Entry) -> Report | None:
+        return media.reports.get(getattr(entry, "url", None) or "")
 
     def asset(name: str) -> str:
         return config.url(assets.urls.get(name, f"/assets/{name}"))
 
     return {
-        "site": site,
+        "site": GRAPH_GUARD,
         "config": config,
         "today": site.today,
         "menu": config.menu,
         "menu_pages": menu_pages(site.paginas.values()),
+        "footer_pages": tuple(site.paginas.values()),
         "soort_labels": SOORT_LABELS,
         "entry_date": entry_date,
         "body": body,
+        "picture": picture,
+        "og_image": og_image,
+        "report": report,
         "asset": asset,
         "url": config.url,
         "absolute_url": config.absolute_url,
+        # A werkplaats's own page sets it, so that its cards do not repeat its name.
+        "own_werkplaats": None,
     }
+
+
+class GraphGuard:
+    """What templates find under the old name ``site``: any use is a clear error.
+
+    A template shows what its page plan holds (and the site-wide settings); reaching
+    into the site graph would make `serve` and cached builds miss its real inputs."""
+
+    def __getattr__(self, name: str) -> object:
+        raise jinja2.TemplateRuntimeError(
+            f"een sjabloon kan 'site.{name}' niet gebruiken: een pagina toont alleen wat "
+            "haar plan meekrijgt (zoals entry, related, owners, menu en config)"
+        )
+
+    def __getitem__(self, name: str) -> object:
+        return self.__getattr__(str(name))
+
+
+GRAPH_GUARD = GraphGuard()
+
+
+# Images in the text column: as wide as the column (42rem) or the screen on a phone.
+IMAGE_SIZES = "(min-width: 45rem) 42rem, calc(100vw - 2rem)"
+IMG_TAG = re.compile(r"<img\b([^>]*)>")
+ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
+
+
+def picture_markup(picture: Picture, alt: str, lazy: bool) -> str:
+    """A <picture> with WebP and the original format in every width; ``alt`` is
+    already HTML-escaped. Width and height keep the room free while it loads."""
+    loading = ' loading="lazy"' if lazy else ""
+    return (
+        f'<picture><source type="image/webp" srcset="{escape(picture.webp_srcset)}" '
+        f'sizes="{IMAGE_SIZES}"><img src="{escape(picture.src)}" '
+        f'srcset="{escape(picture.srcset)}" sizes="{IMAGE_SIZES}" width="{picture.width}" '
+        f'height="{picture.height}" alt="{alt}"{loading} decoding="async"></picture>'
+    )
+
+
+def with_pictures(html: str, pictures: dict[str, Picture]) -> str:
+    """A sanitised body with each of its site images swapped for its variants."""
+
+    def swap(match: re.Match[str]) -> str:
+        attributes = dict(ATTRIBUTE.findall(match[1]))
+        found = pictures.get(html_unescape(attributes.get("src", "")))
+        if found is None:
+            return match[0]
+        return picture_markup(found, attributes.get("alt", ""), lazy=True)
+
+    return IMG_TAG.sub(swap, html)
+
+
+def template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The template file and line where an error in a running template arose: the
+    innermost traceback frame of template code (Jinja rewrites those frames to the
+    template's own file and line)."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        frame_globals = tb.tb_frame.f_globals
+        template = frame_globals.get("__jinja_template__")
+        if "__jinja_exception__" in frame_globals:  # Jinja's rewritten template frame
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        elif template is not None and template.filename:
+            found = (template.filename, template.get_corresponding_lineno(tb.tb_lineno))
+        tb = tb.tb_next
+    return found
 
 
 def _template_diagnostic(site_dir: Path, exc: Exception) -> Diagnostic:
     """Point at the template (site or built-in) and line where rendering failed."""
     if isinstance(exc, RefusedTemplate):
         return diag.error(exc.shown, 1, exc.reason)
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
-    line = getattr(exc, "lineno", None) or 1
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line = getattr(exc, "lineno", None)
+    if name is None or line is None:
+        name, line = template_frame(exc) or (name or "templates", line or 1)
     shown = shown_name(site_dir, Path(name)) if Path(name).is_absolute() else str(name)
     message = getattr(exc, "message", None) or str(exc)
     return diag.error(shown, line, f"fout in sjabloon: {message}")
@@ -181,13 +302,14 @@ def render_pages(
     env: jinja2.Environment,
     site: Site,
     assets: Assets,
-    bodies: dict[tuple[str, str], Markup],
+    bodies: Bodies,
+    media: Media,
     progress: Callable[[int, int], None] | None = None,
     jobs: int = 1,
 ) -> list[Rendered]:
     """Render every plan (in ``jobs`` processes); raise RenderError on a failing template."""
     global _WORKER_STATE
-    env.globals.update(page_globals(site, assets, bodies))
+    env.globals.update(page_globals(site, assets, bodies, media))
     plans = list(plans)
     _WORKER_STATE = (plans, env, site)
     rendered: list[Rendered] = []

@@ -40,6 +40,8 @@ HINTS = {
     "uitgever": "",
     "url": "https://... of /assets/publicaties/bestand.pdf",
     "website": "https://...",
+    "afbeelding": "/assets/afbeeldingen/foto.jpg (JPG, PNG, WebP of GIF)",
+    "afbeelding_alt": 'wat staat er op de afbeelding; "" als die alleen versiering is',
     "email": "info@example.nl",
     "menu": "plek in het hoofdmenu, bijvoorbeeld 3",
     "sinds": "jaartal",

@@ -27,16 +27,27 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
-# What readers call each collection (singular), used in messages and page text.
-COLLECTION_LABELS = {
-    "werkplaatsen": "werkplaats",
-    "themas": "thema",
-    "regios": "regio",
-    "kenniscafes": "kenniscafé",
-    "publicaties": "publicatie",
-    "nieuws": "nieuwsbericht",
-    "paginas": "pagina",
+@dataclass(frozen=True, slots=True)
+class CollectionNames:
+    """What a collection is called: one table for messages, pages, search and /beheer/."""
+
+    singular: str  # in messages and page text: "kenniscafé"
+    title: str  # plural, for menus, sections and the editing screen: "Kenniscafés"
+    soort: str  # the search filter "soort": "Kenniscafé"
+
+
+COLLECTION_NAMES = {
+    "werkplaatsen": CollectionNames("werkplaats", "Werkplaatsen", "Werkplaats"),
+    "themas": CollectionNames("thema", "Thema's", "Thema"),
+    "regios": CollectionNames("regio", "Regio's", "Regio"),
+    "kenniscafes": CollectionNames("kenniscafé", "Kenniscafés", "Kenniscafé"),
+    "publicaties": CollectionNames("publicatie", "Publicaties", "Publicatie"),
+    "nieuws": CollectionNames("nieuwsbericht", "Nieuws", "Nieuws"),
+    "paginas": CollectionNames("pagina", "Pagina's", "Pagina"),
 }
+COLLECTION_LABELS = {name: names.singular for name, names in COLLECTION_NAMES.items()}
+COLLECTION_TITLES = {name: names.title for name, names in COLLECTION_NAMES.items()}
+SOORT_LABELS = {name: names.soort for name, names in COLLECTION_NAMES.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +55,8 @@ class FieldSpec:
     """How one front-matter field is read.
 
     ``kind`` is one of: text, bool, date, year, time, count, int, url, url_or_path,
-    email, choice, text_list, ref, ref_list, alias_list, markdown.
+    email, choice, text_list, ref, ref_list, alias_list, markdown, image (a site path
+    of a picture under /assets/) and alt_text (text that may be empty: decorative).
     """
 
     name: str
@@ -62,6 +74,11 @@ def _common() -> tuple[FieldSpec, ...]:
         FieldSpec("draft", "bool", default=False),
         FieldSpec("aliases", "alias_list", default=()),
     )
+
+
+def _image() -> tuple[FieldSpec, ...]:
+    """An optional picture of the entry, with the text that describes it."""
+    return (FieldSpec("afbeelding", "image"), FieldSpec("afbeelding_alt", "alt_text"))
 
 
 def _list(name: str) -> FieldSpec:
@@ -88,6 +105,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _refs("themas", "themas"),
         FieldSpec("website", "url"),
         FieldSpec("email", "email"),
+        *_image(),
     ),
     "themas": (
         *_common(),
@@ -113,6 +131,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("bezoekers", "count"),
         _list("sprekers"),
         FieldSpec("aanmelden", "url"),
+        *_image(),
     ),
     "publicaties": (
         *_common(),
@@ -128,16 +147,19 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         ),
         FieldSpec("uitgever", "text"),
         FieldSpec("url", "url_or_path"),
+        *_image(),
     ),
     "nieuws": (
         *_common(),
         FieldSpec("datum", "date", required=True),
         FieldSpec("werkplaats", "ref", ref="werkplaatsen"),
         _refs("themas", "themas"),
+        *_image(),
     ),
     "paginas": (
         *_common(),
         FieldSpec("menu", "int"),
+        *_image(),
     ),
 }
 
@@ -147,3 +169,119 @@ BODY_FIELD = "body"
 
 def field_names(collection: str) -> tuple[str, ...]:
     return tuple(spec.name for spec in FIELDS[collection])
+
+
+# Collections whose file names start with the entry's date (JJJJ-MM-DD-titel).
+DATED_COLLECTIONS = ("kenniscafes", "nieuws")
+# Collections whose pages list the entries that refer to them.
+GROUP_COLLECTIONS = ("werkplaatsen", "themas", "regios")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldText:
+    """How a field is shown to editors: a Dutch label and, where it helps, a hint."""
+
+    label: str
+    hint: str = ""
+
+
+# Labels and hints for editors, by field name; (collection, name) wins over the name.
+# A field without an entry here is shown under its own name.
+FIELD_TEXTS: dict[str | tuple[str, str], FieldText] = {
+    "title": FieldText("Titel"),
+    "summary": FieldText(
+        "Samenvatting", "Eén of twee zinnen, zonder opmaak. Staat in lijsten en zoekresultaten."
+    ),
+    "draft": FieldText(
+        "Concept", "Aan: het item wordt gecontroleerd, maar komt nog niet op de site."
+    ),
+    "aliases": FieldText(
+        "Oude adressen",
+        "Adressen van de oude site die hierheen moeten leiden, beginnend met /, "
+        "bijvoorbeeld /actueel/nieuwsberichten/kenniscafe-1/.",
+    ),
+    "regios": FieldText("Regio's", "Ten minste één regio."),
+    "afbeelding": FieldText(
+        "Afbeelding",
+        "Een foto of illustratie (JPG, PNG, WebP of GIF) uit de map assets/. De site maakt er "
+        "zelf kleinere versies van en haalt gegevens als de plaats van opname eraf.",
+    ),
+    "afbeelding_alt": FieldText(
+        "Beschrijving van de afbeelding",
+        "Wat staat erop, voor wie de afbeelding niet ziet (verplicht bij een afbeelding).",
+    ),
+    "status": FieldText("Status"),
+    "hogescholen": FieldText("Hogescholen"),
+    "lectoraten": FieldText("Lectoraten"),
+    "leiding": FieldText("Leiding"),
+    "ouderenprogramma": FieldText("Ouderenprogramma"),
+    "partners": FieldText("Partners"),
+    "gemeenten": FieldText("Gemeenten"),
+    "themas": FieldText("Thema's"),
+    ("werkplaatsen", "themas"): FieldText(
+        "Thema's", "De thema's waaraan de werkplaats werkt; zonder thema's volgt een waarschuwing."
+    ),
+    "website": FieldText("Website", "Een webadres dat begint met https://."),
+    "email": FieldText("E-mailadres", "Zonder mailto:, bijvoorbeeld info@example.nl."),
+    "sinds": FieldText("Sinds (jaar)"),
+    "tot": FieldText("Tot (jaar)", "Niet vóór het jaar bij 'Sinds'."),
+    "soort": FieldText("Soort"),
+    "datum": FieldText("Datum"),
+    ("kenniscafes", "datum"): FieldText(
+        "Datum", "De dag van het kenniscafé; die staat ook vooraan in de bestandsnaam."
+    ),
+    ("nieuws", "datum"): FieldText(
+        "Datum", "De datum van het bericht; die staat ook vooraan in de bestandsnaam."
+    ),
+    ("publicaties", "datum"): FieldText("Datum", "Alleen als de precieze datum bekend is."),
+    "werkplaats": FieldText("Werkplaats"),
+    ("kenniscafes", "werkplaats"): FieldText("Werkplaats", "De werkplaats die het organiseert."),
+    "begintijd": FieldText("Begintijd", "UU:MM, bijvoorbeeld 15:30."),
+    "eindtijd": FieldText("Eindtijd", "UU:MM, na de begintijd."),
+    "locatie": FieldText(
+        "Locatie", "Plaats en adres, bijvoorbeeld Wijkcentrum De Brug, Rotterdam."
+    ),
+    "bezoekers": FieldText("Aantal bezoekers", "Na afloop: een heel getal, 0 of meer."),
+    "sprekers": FieldText("Sprekers"),
+    "aanmelden": FieldText(
+        "Aanmelden (webadres)",
+        "Het adres van de aanmeldpagina, beginnend met https://. Aanmelden per e-mail? "
+        "Zet het e-mailadres in de tekst.",
+    ),
+    "jaar": FieldText("Jaar van verschijnen"),
+    "auteurs": FieldText("Auteurs"),
+    "uitgever": FieldText("Uitgever"),
+    "url": FieldText(
+        "Link naar de publicatie",
+        "Een webadres (https://...), of een bestand dat je hier uploadt (een pdf komt "
+        "onder /assets/).",
+    ),
+    "menu": FieldText("Plaats in het menu", "Een getal: 1 staat vooraan. Leeg: niet in het menu."),
+    BODY_FIELD: FieldText("Tekst"),
+    ("kenniscafes", BODY_FIELD): FieldText(
+        "Tekst", "Eerst een korte aankondiging; na afloop het verslag."
+    ),
+}
+
+# Labels for the values of choice fields.
+CHOICE_LABELS = {
+    "actief": "Actief",
+    "in-oprichting": "In oprichting",
+    "gestopt": "Gestopt",
+    "afgerond": "Afgerond",
+    "themagroep": "Themagroep",
+    "programma": "Programma",
+    "regionaal": "Regionaal",
+    "rapport": "Rapport",
+    "artikel": "Artikel",
+    "handreiking": "Handreiking",
+    "boek": "Boek",
+    "column": "Column",
+    "magazine": "Magazine",
+    "overig": "Overig",
+}
+
+
+def field_text(collection: str, name: str) -> FieldText:
+    """The editors' label and hint of a field (its own name when none is written)."""
+    return FIELD_TEXTS.get((collection, name)) or FIELD_TEXTS.get(name) or FieldText(name)

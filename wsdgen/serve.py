@@ -1,7 +1,9 @@
 """`wsdgen serve`: build, serve on 127.0.0.1 from memory, re-render and reload on change.
 
-The site is kept in memory by the incremental Rebuilder; livereload watches the site
-folder, calls it after every change and then tells the browser to reload. When the
+The site is kept in memory by the incremental Rebuilder. The server (livereload on
+tornado) runs in a thread of its own and keeps answering; its watcher only signals a
+change, the main thread rebuilds (so the Markdown bound can use a timer signal) and
+then tells the browsers to reload. When the
 content has an error, the last good version stays served with a Dutch error panel on
 top of every page; fixing the file brings the page back by itself. Nothing a site
 contains can stop the server. Search works too: the pages are mirrored to a temporary
@@ -19,9 +21,11 @@ by the command line) ends Pagefind and removes the temporary folder on the way o
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import datetime as dt
 import html
+import json
 import logging
 import mimetypes
 import os
@@ -46,9 +50,13 @@ from tornado import httputil, web
 from tornado.ioloop import IOLoop
 
 from . import safefs
+from .beheer import LOCAL_API
+from .beheer_local import LocalFolder, parse_request
+from .beheer_local import Refused as BackendRefused
 from .diagnostics import Diagnostic, Severity
 from .incremental import Rebuilder, RebuildResult
 from .pipeline import EXIT_OK, EXIT_USAGE, BuildOptions
+from .search import pagefind_command
 from .workers import stop_signals_to
 
 WATCHED = ("content", "templates", "assets", "config.yaml")
@@ -60,7 +68,6 @@ MAX_PATH = 2048
 BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Loggers whose (English) lines must not reach the editor's terminal.
 QUIET_LOGGERS = ("livereload", "tornado", "asyncio")
-PAGEFIND = (sys.executable, "-m", "pagefind")
 
 NOT_FOUND_TEXT = b"Niet gevonden"
 BAD_REQUEST_TEXT = "Dit adres is ongeldig."
@@ -68,6 +75,7 @@ METHOD_TEXT = "Deze server beantwoordt alleen GET- en HEAD-verzoeken."
 SERVER_ERROR_TEXT = b"Er ging iets mis bij het maken van dit antwoord; kijk in de terminal."
 
 mimetypes.add_type("text/calendar", ".ics")
+mimetypes.add_type("text/yaml", ".yml")
 mimetypes.add_type("application/atom+xml", ".xml")
 
 
@@ -181,7 +189,7 @@ class SearchMirror:
     def run_pagefind(self) -> str | None:
         """Index the mirror once; a Dutch problem, or None. Pagefind runs in its own
         process group, so ``close`` can end it together with anything it started."""
-        command = [*PAGEFIND, "--site", str(self.folder), "--silent"]
+        command = [*pagefind_command(), "--site", str(self.folder), "--silent"]
         with self.lock:
             if self.closed:
                 return None
@@ -263,11 +271,27 @@ class DevSite:
         self.search = search
         self.errors: list[Diagnostic] = []
         self.priming = False
+        # Set by the watcher (on the server's thread); the main thread rebuilds.
+        self.changed = threading.Event()
 
-    def refresh(self, changed: object = None) -> RebuildResult | None:
-        """Rebuild after a change; print what happened; never raise."""
-        if self.priming:
-            return None
+    def refresh_soon(self, changed: object = None) -> None:
+        """The watcher's callback: ask the main thread for a rebuild. Pages keep being
+        served meanwhile, also while a slow body runs into the Markdown bound."""
+        if not self.priming:
+            self.changed.set()
+
+    def rebuild_on_changes(self, after: Callable[[], None]) -> None:
+        """The main thread's loop until a stop: rebuild after each change, then ``after``
+        (which reloads the browsers). Changes that come in during a rebuild are taken
+        together in the next one."""
+        while True:
+            self.changed.wait()
+            self.changed.clear()
+            self.refresh()
+            after()
+
+    def refresh(self) -> RebuildResult | None:
+        """Rebuild now; print what happened; never raise."""
         try:
             result = self.rebuilder.rebuild()
         except Exception as exc:  # noqa: BLE001 - the server must survive anything
@@ -400,6 +424,70 @@ class Refusal(web.RequestHandler):
         self.finish(self.refusal_text + "\n")
 
 
+LOCAL_API_PATH = "/" + LOCAL_API
+
+
+class LocalBackend(web.RequestHandler):
+    """POST /beheer/api/v1: Decap CMS's local backend on the site folder (beheer_local).
+
+    Only the site's own pages may call it: the Origin must be this server (a page on
+    another site cannot make the browser send JSON here without a preflight, which is
+    answered for the site's origins only).
+    """
+
+    def initialize(self, folder: LocalFolder, origins: frozenset[str]) -> None:
+        self.folder = folder
+        self.origins = origins
+
+    def origin_allowed(self) -> bool:
+        origin = self.request.headers.get("Origin", "").lower()
+        if origin in self.origins:
+            self.set_header("Access-Control-Allow-Origin", origin)
+            self.set_header("Vary", "Origin")
+            return True
+        return False
+
+    def options(self) -> None:
+        if not self.origin_allowed():
+            self.refuse(403, "Alleen de eigen pagina's van de site mogen dit gebruiken.")
+            return
+        self.set_header("Access-Control-Allow-Methods", "POST")
+        self.set_header("Access-Control-Allow-Headers", "Content-Type")
+        self.set_status(204)
+        self.finish()
+
+    def post(self) -> None:
+        if not self.origin_allowed():
+            self.refuse(403, "Alleen de eigen pagina's van de site mogen dit gebruiken.")
+            return
+        kind = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            self.refuse(415, "Dit adres neemt alleen JSON aan.")
+            return
+        try:
+            action, params = parse_request(self.request.body)
+            answer = self.folder.answer(action, params)
+        except BackendRefused as exc:
+            print(f"wsdgen: beheerscherm: {exc}", file=sys.stderr)
+            self.refuse(422, str(exc))
+            return
+        except (OSError, safefs.ReadRefused) as exc:
+            print(f"wsdgen: beheerscherm: kon niet schrijven of lezen ({exc})", file=sys.stderr)
+            self.refuse(500, "Het bestand kon niet gelezen of geschreven worden.")
+            return
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(answer))
+
+    def refuse(self, status: int, text: str) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps({"error": text}))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.finish(json.dumps({"error": "Er ging iets mis; kijk in de terminal."}))
+
+
 class LocalOnlyApplication(web.Application):
     """Livereload's routes and the site, answered only for this computer's own address;
     a malformed request target or another method is refused before any route runs."""
@@ -419,7 +507,8 @@ class LocalOnlyApplication(web.Application):
     def refusal(self, request: httputil.HTTPServerRequest) -> tuple[int, str] | None:
         if request.headers.get("Host", "").lower() not in self.hosts:
             return 421, wrong_host_text(self.port)
-        if request.method not in ("GET", "HEAD"):
+        local_api = request.path == LOCAL_API_PATH and request.method in ("POST", "OPTIONS")
+        if request.method not in ("GET", "HEAD") and not local_api:
             return 405, METHOD_TEXT
         if not raw_path_is_valid(request.path):
             return 400, BAD_REQUEST_TEXT
@@ -457,6 +546,10 @@ class QuietWatcher(Watcher):
                 self.last_problem = problem
             return None, None
         self.last_problem = ""
+        if found[0] is not None and found[0] != "__livereload__":
+            # The change started a rebuild in the background; browsers are told to
+            # reload when it is done (DevSite.after_rebuild), not now.
+            return None, None
         return found
 
 
@@ -467,6 +560,10 @@ class SiteContainer(LiveScriptContainer):
     def __call__(self, request: httputil.HTTPServerRequest) -> None:
         if request.method == "HEAD" and request.connection is not None:
             request.connection = BodylessConnection(request.connection)
+        if request.path.startswith("/beheer/"):
+            # The editing screen saves files itself; a reload would throw away the form.
+            LiveScriptContainer(self.wsgi_app, b"")(request)
+            return
         super().__call__(request)
 
 
@@ -502,6 +599,8 @@ class LocalServer(Server):
     """livereload's Server with its routes behind LocalOnlyApplication, the reload socket
     restricted to the site's origin, /forcereload left out and no log lines of its own."""
 
+    local_folder: LocalFolder
+
     def _setup_logging(self) -> None:
         silence_library_logs()
 
@@ -516,22 +615,53 @@ class LocalServer(Server):
         LiveReloadHandler.watcher = self.watcher
         LiveReloadHandler.live_css = live_css
         site = SiteContainer(self.app, live_script(port))
+        backend = {"folder": self.local_folder, "origins": allowed_origins(port)}
         handlers = [
+            (LOCAL_API_PATH, LocalBackend, backend),
             (r"/livereload", SameOriginReload, {"origins": allowed_origins(port)}),
             (r"/livereload.js", LiveReloadJSHandler),
             (r".*", web.FallbackHandler, {"fallback": site}),
         ]
         LocalOnlyApplication(handlers, port).listen(port, address=host)
 
-    def run(self, port: int) -> None:
-        """Listen on 127.0.0.1 and serve until the loop stops or a KeyboardInterrupt
-        (Ctrl+C, or SIGTERM as the command line raises it) comes through."""
-        self._setup_logging()
-        self.application(port, "127.0.0.1")
-        # Reload browsers that are still open from an earlier serve.
-        self.watcher._changes.append(("__livereload__", 0))
-        LiveReloadHandler.start_tasks()
-        IOLoop.current().start()
+    def start_in_thread(self, port: int) -> str | None:
+        """Listen on 127.0.0.1 and serve from a thread of its own (the main thread does
+        the rebuilds, where the Markdown bound can use a timer signal); None once
+        listening, or why it could not."""
+        started = threading.Event()
+        problems: list[str] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(asyncio.new_event_loop())
+            self.loop = IOLoop.current()
+            try:
+                self._setup_logging()
+                self.application(port, "127.0.0.1")
+            except OSError as exc:
+                problems.append(f"de server kon niet starten ({exc.strerror})")
+                started.set()
+                return
+            # Reload browsers that are still open from an earlier serve.
+            self.watcher._changes.append(("__livereload__", 0))
+            LiveReloadHandler.start_tasks()
+            started.set()
+            self.loop.start()
+            self.loop.close(all_fds=True)
+
+        self.thread = threading.Thread(target=run, name="wsdgen-serve", daemon=True)
+        self.thread.start()
+        started.wait()
+        return problems[0] if problems else None
+
+    def reload_browsers(self) -> None:
+        self.loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+
+    def stop(self) -> None:
+        """End the server's loop and wait (briefly) for its thread."""
+        if getattr(self, "thread", None) is None:
+            return
+        self.loop.add_callback(self.loop.stop)
+        self.thread.join(timeout=5)
 
 
 def silence_library_logs() -> None:
@@ -568,15 +698,21 @@ def serve(site_dir: Path, port: int) -> int:
 def run_server(site_dir: Path, port: int, mirror: SearchMirror) -> int:
     base_url = f"http://127.0.0.1:{port}/"
     options = BuildOptions(
-        site_dir=site_dir, base_url=base_url, drafts=True, today=dt.date.today(), write=False
+        site_dir=site_dir,
+        base_url=base_url,
+        drafts=True,
+        today=dt.date.today(),
+        write=False,
+        local_beheer=True,
     )
     app = DevSite(Rebuilder(options), mirror)
     first = app.refresh()
     if first is not None and first.exit_code == EXIT_USAGE:
         return EXIT_USAGE
     server = LocalServer(app=app, watcher=QuietWatcher())
+    server.local_folder = LocalFolder(site_dir)
     for name in WATCHED:
-        server.watch(str(site_dir / name), app.refresh)
+        server.watch(str(site_dir / name), app.refresh_soon)
     # Record the files as they are now, so the first poll does not see them all as new,
     # and reload after every change: livereload's default drops changes that follow a
     # reload within 3 seconds, which lost quick successive edits.
@@ -584,9 +720,17 @@ def run_server(site_dir: Path, port: int, mirror: SearchMirror) -> int:
     server.watcher.examine()
     app.priming = False
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+    problem = server.start_in_thread(port)
+    if problem:
+        print(f"wsdgen: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"wsdgen: de site staat op {base_url} (stoppen met Ctrl+C)")
+    print(f"wsdgen: het beheerscherm staat op {base_url}beheer/ (bewaart in deze map)")
     sys.stdout.flush()
-    server.run(port)
+    try:
+        app.rebuild_on_changes(after=server.reload_browsers)
+    finally:
+        server.stop()
     return EXIT_OK
 
 

@@ -318,6 +318,33 @@ def parse_site_path(text: str) -> str:
     return text
 
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+
+
+def parse_image(value: object) -> str:
+    """The site path of a picture under /assets/ (that the file exists and is a usable
+    image is checked by the media stage, which reads it)."""
+    text = as_text(value)
+    if text.startswith("assets/"):
+        text = "/" + text
+    if not text.startswith("/assets/"):
+        raise FieldError(
+            f"{describe(text)} is geen afbeelding op de site; zet het bestand in assets/ en "
+            "schrijf het pad, zoals /assets/afbeeldingen/kenniscafe.jpg"
+        )
+    path = parse_site_path(text)
+    if not path.lower().endswith(IMAGE_SUFFIXES):
+        raise FieldError(
+            f"{describe(text)} is geen JPG-, PNG-, WebP- of GIF-bestand; die vier kan de site tonen"
+        )
+    return path
+
+
+def parse_alt_text(value: object) -> str:
+    """Text that may be empty: an empty alt text marks an image as decorative."""
+    return as_text(value)
+
+
 ALIAS_RULE = (
     "Een oud adres mag alleen letters (a-z), cijfers, - . _ ~ / en %-codes (zoals %20) bevatten"
 )
@@ -374,6 +401,11 @@ def alias_segment_problem(segment: str) -> str | None:
     decoded = unquote_to_bytes(segment)
     if decoded in (b".", b".."):
         return "'.' en '..' mogen niet als deel van een oud adres staan (ook niet als %2E)"
+    if decoded.startswith(b"."):
+        return (
+            "een deel dat met een punt begint (een verborgen map, zoals /.git/) kan geen oud "
+            "adres zijn: hosts tonen zulke mappen meestal niet, en de site gebruikt ze zelf"
+        )
     if b"/" in decoded or b"\\" in decoded:
         return "%2F en %5C (een verborgen / of \\) mogen niet in een oud adres"
     if re.search(rb"[\x00-\x1f\x7f]", decoded):
@@ -404,6 +436,8 @@ SCALAR_PARSERS: dict[str, Callable[[object], object]] = {
     "url_or_path": parse_url_or_path,
     "email": parse_email,
     "ref": parse_text,
+    "image": parse_image,
+    "alt_text": parse_alt_text,
 }
 ITEM_PARSERS: dict[str, Callable[[object], object]] = {
     "text_list": parse_text,
@@ -516,7 +550,9 @@ def without_code(body: str) -> str:
 
 
 def is_remote(address: str) -> bool:
-    return bool(REMOTE_ADDRESS.match(html.unescape(address).replace("\t", "")))
+    """Whether a browser would load this address from another host (it drops tabs and
+    line breaks anywhere in a URL, so '/\n/host' is '//host')."""
+    return bool(REMOTE_ADDRESS.match(re.sub(r"[\t\n\r]", "", html.unescape(address))))
 
 
 def remote_content(body: str) -> Iterator[tuple[int, str]]:
@@ -545,6 +581,24 @@ def remote_content(body: str) -> Iterator[tuple[int, str]]:
                 yield match.start(), "srcset (afbeeldingen in meerdere maten)"
             elif is_remote(value):
                 yield match.start(), f"<{match[1].lower()} src=...> van {shorten(value)}"
+
+
+LOCAL_IMAGE = re.compile(r"!\[([^\[\]\n]{0,500})\]\(\s*<?(/[^\s)>]*)")
+
+
+def local_images_without_alt(body: str) -> Iterator[tuple[int, str]]:
+    """Images on the site without a description: (offset, the Dutch message)."""
+    if "![" not in body:
+        return
+    for match in LOCAL_IMAGE.finditer(without_code(body)):
+        if not match[1].strip():
+            yield (
+                match.start(),
+                (
+                    f"de afbeelding {shorten(match[2])} heeft geen beschrijving: schrijf "
+                    f"tussen [ ] wat erop staat, zoals ![Deelnemers in gesprek]({match[2][:80]})"
+                ),
+            )
 
 
 def shorten(address: str) -> str:
@@ -597,7 +651,7 @@ class EntryValidator:
         extra = tuple((name, raw.values[name]) for name in self.extra_fields if name in raw.values)
         source = SourceRef(
             raw.path,
-            tuple(sorted((k, v) for k, v in raw.lines.items() if k != BODY_LINE)),
+            tuple(sorted(raw.lines.items())),  # BODY_LINE too: media checks body images
             tuple(sorted((k, tuple(v)) for k, v in raw.item_lines.items())),
             raw.digest,
         )
@@ -685,12 +739,14 @@ class EntryValidator:
         first = raw.lines.get(BODY_LINE, 1)
         # Only a Markdown file or a literal block (body: |) keeps the body's own lines.
         exact = raw.path.endswith(".md") or first != raw.lines.get("body")
-        found = dict(sorted(remote_content(raw.body), reverse=True))  # one per place
+        remote = sorted(remote_content(raw.body), reverse=True)
+        found = {offset: REMOTE_MESSAGE.format(what=what) for offset, what in remote}
+        found.update(local_images_without_alt(raw.body))  # one problem per place
         for count, (offset, what) in enumerate(sorted(found.items())):
             if count == MAX_BODY_PROBLEMS:
                 break
             line = first + raw.body.count("\n", 0, offset) if exact else first
-            self.fail(line, REMOTE_MESSAGE.format(what=what), "body")
+            self.fail(line, what, "body")
 
     def check_date_in_name(self, kwargs: dict[str, object]) -> None:
         """A dated entry's file name starts with its date; a mismatch is likely a typo."""
@@ -708,6 +764,14 @@ class EntryValidator:
             )
 
     def check_combinations(self, kwargs: dict[str, object]) -> None:
+        if "afbeelding" in kwargs and "afbeelding_alt" not in kwargs:
+            self.fail(
+                self.line("afbeelding"),
+                "afbeelding_alt: beschrijf in afbeelding_alt wat er op de afbeelding staat, "
+                "voor wie hem niet kan zien; is het alleen versiering, schrijf dan "
+                'afbeelding_alt: ""',
+                "afbeelding_alt",
+            )
         begin, end = kwargs.get("begintijd"), kwargs.get("eindtijd")
         if isinstance(begin, dt.time) and isinstance(end, dt.time) and end <= begin:
             self.fail(

@@ -1,0 +1,196 @@
+"""Builds with --cache render only what changed, and are byte for byte clean builds:
+pages and the search bundle come from the cache only when their inputs are the same
+and the signed record and the stored bytes check out; anything else is a miss."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import SITES, TODAY
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_incremental import apply, edit
+
+from wsdgen.cache import DiskCache
+from wsdgen.pipeline import BuildOptions, BuildResult, build
+
+CAFE = "content/kenniscafes/2017-04-14-schulden.md"
+
+
+@pytest.fixture(autouse=True)
+def cache_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WSDGEN_CACHE_KEY", "sleutel-van-de-tests-" + "x" * 40)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    target = tmp_path / "site"
+    shutil.copytree(SITES / "mini", target)
+    return target
+
+
+def cached_build(site: Path, out: Path, cache: Path | None, search: bool = True) -> BuildResult:
+    options = BuildOptions(
+        site_dir=site, out=str(out), today=dt.date.fromisoformat(TODAY), search_index=search
+    )
+    return build(options, body_cache=DiskCache(cache) if cache else None)
+
+
+def files_of(root: Path, search: bool = True) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and (search or not p.relative_to(root).as_posix().startswith("pagefind/"))
+    }
+
+
+def test_a_warm_build_reuses_every_page_and_the_search_index(site: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cold = cached_build(site, tmp_path / "cold", cache)
+    assert cold.exit_code == 0 and cold.reused == 0
+    warm = cached_build(site, tmp_path / "warm", cache)
+    assert warm.reused == warm.pages
+    # Pagefind names its files differently on every run: equal bundles mean it was reused.
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
+
+
+def test_after_an_edit_only_the_pages_that_show_it_are_made_again(
+    site: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "one", cache)
+    path = site / CAFE
+    path.write_text(path.read_text(encoding="utf-8") + "\nEen nieuwe zin.\n", encoding="utf-8")
+    warm = cached_build(site, tmp_path / "two", cache)
+    assert cached_build(site, tmp_path / "clean", None).exit_code == 0
+    assert 0 < warm.reused < warm.pages
+    assert files_of(tmp_path / "two", search=False) == files_of(tmp_path / "clean", search=False)
+    assert (tmp_path / "two/pagefind/pagefind-entry.json").is_file()
+
+
+def test_a_tampered_cached_page_is_only_a_miss(site: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "one", cache)
+    for stored in (cache / "pages/files").glob("*/*"):
+        stored.write_bytes(b"<script>alert(1)</script>")
+    warm = cached_build(site, tmp_path / "two", cache)
+    assert warm.reused == 0
+    assert files_of(tmp_path / "two", search=False) == files_of(tmp_path / "one", search=False)
+
+
+def test_a_forged_record_is_ignored(site: Path, tmp_path: Path) -> None:
+    """Someone who can write the cache folder (another CI run) but has not got the key
+    writes a page of their own and a record that points at it."""
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "one", cache)
+    record = cache / "pages/record.json"
+    _, _, body = record.read_text(encoding="utf-8").partition("\n")
+    data = json.loads(body)
+    evil = b"<html><body><script>steel()</script></body></html>"
+    sha = hashlib.sha256(evil).hexdigest()
+    (cache / "pages/files" / sha[:2]).mkdir(parents=True, exist_ok=True)
+    (cache / "pages/files" / sha[:2] / sha).write_bytes(evil)
+    inputs, _ = data["pages"]["index.html"]
+    data["pages"]["index.html"] = [inputs, sha]
+    forged = json.dumps(data, sort_keys=True)
+    record.write_text("0" * 64 + "\n" + forged, encoding="utf-8")
+    warm = cached_build(site, tmp_path / "two", cache)
+    assert warm.reused == 0
+    assert b"steel()" not in (tmp_path / "two/index.html").read_bytes()
+    # The same record, but signed with another key, counts no more.
+    other = hmac.new(b"een-andere-sleutel", forged.encode(), hashlib.sha256).hexdigest()
+    record.write_text(other + "\n" + forged, encoding="utf-8")
+    again = cached_build(site, tmp_path / "three", cache)
+    assert again.reused == 0
+    assert b"steel()" not in (tmp_path / "three/index.html").read_bytes()
+
+
+def test_without_a_key_nothing_is_reused(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WSDGEN_CACHE_KEY")
+    blocked = tmp_path / "geen-map"
+    blocked.write_text("een bestand, geen map", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "one", cache)
+    warm = cached_build(site, tmp_path / "two", cache)
+    assert warm.exit_code == 0 and warm.reused == 0
+
+
+def test_the_key_file_is_made_once_and_private(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WSDGEN_CACHE_KEY")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "one", cache)
+    key = tmp_path / "home-cache/wsdgen/key"
+    assert key.stat().st_mode & 0o077 == 0
+    assert cached_build(site, tmp_path / "two", cache).reused > 0
+
+
+def test_zonder_zoekindex_writes_no_bundle(site: Path, tmp_path: Path, run) -> None:
+    out = tmp_path / "voorbeeld"
+    result = run("build", "--site", str(site), "--out", str(out), "--zonder-zoekindex")
+    assert result.code == 0
+    assert (out / "zoeken/index.html").is_file()
+    assert not (out / "pagefind").exists()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(edit, min_size=1, max_size=5))
+def test_cached_builds_equal_clean_builds_after_random_edits(steps: list[tuple]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        site = root / "site"
+        shutil.copytree(SITES / "mini", site)
+        cache = root / "cache"
+        assert cached_build(site, root / "start", cache, search=False).exit_code == 0
+        for number, step in enumerate(steps):
+            apply(site, step)
+            warm = cached_build(site, root / f"warm{number}", cache, search=False)
+            clean = cached_build(site, root / f"clean{number}", None, search=False)
+            assert warm.exit_code == clean.exit_code, step
+            if clean.exit_code == 0:
+                assert files_of(root / f"warm{number}") == files_of(root / f"clean{number}"), step
+
+
+def test_a_cached_build_reads_only_the_bodies_of_the_pages_it_makes(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bodies of reused pages are neither rendered nor read from the cache; a body shown
+    elsewhere (the feed shows the news item's text) is still there: a clean build."""
+    from wsdgen.markup import body_key
+
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "one", cache, search=False)
+    news = site / "content/nieuws/2019-01-10-conferentie.md"
+    news.write_text(news.read_text(encoding="utf-8") + "\nEen nieuwe zin.\n", encoding="utf-8")
+    read: list[str] = []
+    original = DiskCache._read_verified
+
+    def counted(self: DiskCache, key: str) -> str | None:
+        read.append(key)
+        return original(self, key)
+
+    monkeypatch.setattr(DiskCache, "_read_verified", counted)
+    warm = cached_build(site, tmp_path / "two", cache, search=False)
+    assert warm.exit_code == 0 and 0 < warm.reused < warm.pages
+    report = (site / "content/publicaties/armoede-rapport.md").read_text(encoding="utf-8")
+    assert body_key(report.split("---\n", 2)[2], "/") not in read
+    assert cached_build(site, tmp_path / "clean", None, search=False).exit_code == 0
+    assert files_of(tmp_path / "two", search=False) == files_of(tmp_path / "clean", search=False)
+    # Against a build that makes every page (none in the cache): that reads every body.
+    warm_reads = len(read)
+    read.clear()
+    shutil.rmtree(cache / "pages")
+    assert cached_build(site, tmp_path / "three", cache, search=False).exit_code == 0
+    assert 0 < warm_reads < len(read) / 2

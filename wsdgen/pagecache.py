@@ -1,0 +1,314 @@
+"""Pages of earlier builds, reused when nothing they were made from changed (--cache).
+
+A build with ``--cache DIR`` records, for every output file, the digest of its inputs
+(``inputs.inputs_digest``) and the hash of its bytes, and keeps the bytes themselves
+under ``DIR/pages/files/``. The next build renders only the files whose inputs changed
+and takes the others from there, so the result is byte for byte that of a clean build.
+
+The folder is not trusted: in CI it is restored from a cache that another run may have
+written. A record counts only when its HMAC is right, made with a key that is not in
+the folder: ``WSDGEN_CACHE_KEY`` (set it as a secret of the main branch's CI), or else
+a key file in the user's own cache folder (``~/.cache/wsdgen/key``, made on first use;
+on a fresh CI machine without the secret that means no reuse, which is safe). A key
+file that lies inside the cache folder, is a symlink, is not the user's own or can be
+written by others is not used. A stored file counts only when its bytes have the
+recorded hash. Anything else is a miss.
+
+Nothing below the cache folder is followed when it is a symlink, for reading or for
+writing: folders are opened one at a time relative to the one before (``O_NOFOLLOW``,
+``dir_fd``), files are read without blocking (a FIFO is no file) and up to a size, and
+written to a new name and renamed into place. So a planted link can neither show the
+build a file from elsewhere nor make it overwrite or delete one.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import stat
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+RECORD_VERSION = 1
+KEY_VARIABLE = "WSDGEN_CACHE_KEY"
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+MAX_STORED_BYTES = 512 * 1024 * 1024
+MAX_KEY_BYTES = 4096
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW
+_READ_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+# Without these a symlink below the cache folder cannot be refused: then no cache at all.
+USABLE = (
+    hasattr(os, "O_NOFOLLOW")
+    and all(call in os.supports_dir_fd for call in (os.open, os.mkdir, os.rename, os.unlink))
+    and os.scandir in os.supports_fd
+)
+
+
+def key_file() -> Path:
+    """Where the key is kept when ``WSDGEN_CACHE_KEY`` is not set."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return home / "wsdgen" / "key"
+
+
+def cache_key() -> bytes | None:
+    """The key records are signed with, or None when none can be had (then no reuse)."""
+    given = os.environ.get(KEY_VARIABLE)
+    if given:
+        return given.encode()
+    path = key_file()
+    try:
+        descriptor = os.open(path, _READ_FLAGS)
+    except FileNotFoundError:
+        return _new_key(path, replace=False)
+    except OSError:  # a symlink (ELOOP), no permission, ...
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        regular = stat.S_ISREG(info.st_mode)
+        if not regular or not _private(info) or not _private_folder(path.parent):
+            return None  # someone else could have written it: never sign with it
+        data = handle.read(MAX_KEY_BYTES + 1)
+    if 32 <= len(data) <= MAX_KEY_BYTES:
+        return data
+    return _new_key(path, replace=True)  # our own, but damaged (say, half written)
+
+
+def _private(info: os.stat_result) -> bool:
+    """Owned by this user, and nobody else may write to it."""
+    owned = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return owned and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _private_folder(folder: Path) -> bool:
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and _private(info)
+
+
+def _new_key(path: Path, replace: bool) -> bytes | None:
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private_folder(path.parent):
+            return None
+        data = secrets.token_hex(32).encode()
+        with opened_folder(path.parent, (), create=False) as folder:
+            if replace:
+                write_new(folder, path.name, data)
+            else:
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+                descriptor = os.open(path.name, flags, 0o600, dir_fd=folder)
+                with os.fdopen(descriptor, "wb") as handle:
+                    handle.write(data)
+        return data
+    except OSError:
+        return None
+
+
+def key_in_folder(folder: Path) -> bool:
+    """Whether the key file (used when ``WSDGEN_CACHE_KEY`` is not set) lies inside this
+    cache folder: then whoever writes the cache knows the key, and it signs nothing."""
+    if os.environ.get(KEY_VARIABLE):
+        return False
+    real_key = Path(os.path.realpath(key_file()))
+    return real_key.is_relative_to(Path(os.path.realpath(folder)))
+
+
+@contextmanager
+def opened_folder(root: Path, parts: Sequence[str], create: bool) -> Iterator[int]:
+    """A descriptor of ``root/parts...``. ``root`` is the caller's choice (it may be a
+    symlink); below it nothing is followed, and with ``create`` missing folders are made."""
+    if create:
+        root.mkdir(parents=True, exist_ok=True)
+    opened = [os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))]
+    try:
+        for part in parts:
+            if create:
+                with suppress(FileExistsError):
+                    os.mkdir(part, 0o755, dir_fd=opened[-1])
+            try:
+                opened.append(os.open(part, _DIR_FLAGS, dir_fd=opened[-1]))
+            except OSError as exc:
+                if not create or exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                    raise
+                # A symlink or a file where our folder belongs: the link itself goes
+                # (never its target), so that one planted link does not end all reuse.
+                os.unlink(part, dir_fd=opened[-1])
+                os.mkdir(part, 0o755, dir_fd=opened[-1])
+                opened.append(os.open(part, _DIR_FLAGS, dir_fd=opened[-1]))
+        yield opened[-1]
+    finally:
+        for descriptor in opened:
+            os.close(descriptor)
+
+
+def read_file(folder: int, name: str, max_bytes: int) -> bytes | None:
+    """A regular file's bytes (not through a symlink, never a FIFO), or None."""
+    descriptor = os.open(name, _READ_FLAGS, dir_fd=folder)
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            return None
+        data = handle.read(max_bytes + 1)
+    return data if len(data) <= max_bytes else None
+
+
+def write_new(folder: int, name: str, data: bytes) -> None:
+    """Write to a fresh name, then rename it into place: an existing symlink at ``name``
+    is replaced, never followed, and no reader sees half a file."""
+    temporary = f".{name}.{secrets.token_hex(8)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+    descriptor = os.open(temporary, flags, 0o600, dir_fd=folder)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
+
+
+class SignedStore:
+    """Files by their hash and one signed record, in a folder of the cache.
+
+    ``root`` is the cache folder the caller chose (by default the folder's parent); the
+    folders from there down to ``folder`` and everything in them are never followed
+    when they are symlinks.
+    """
+
+    def __init__(self, folder: Path, key: bytes | None, root: Path | None = None) -> None:
+        self.folder = folder
+        self.root = folder.parent if root is None else root
+        self.parts = folder.relative_to(self.root).parts
+        self.key = key if USABLE and not key_in_folder(self.root) else None
+        self.intact: set[str] = set()  # hashes read back and checked in this build
+
+    def _sign(self, body: bytes) -> str:
+        assert self.key is not None
+        return hmac.new(self.key, body, hashlib.sha256).hexdigest()
+
+    def load_record(self) -> dict[str, object] | None:
+        """The signed record, or None when it is missing, damaged or not ours."""
+        if self.key is None:
+            return None
+        try:
+            with opened_folder(self.root, self.parts, create=False) as folder:
+                raw = read_file(folder, "record.json", MAX_RECORD_BYTES)
+            if raw is None:
+                return None
+            signature, _, body = raw.decode("utf-8").partition("\n")
+            if not hmac.compare_digest(signature, self._sign(body.encode())):
+                return None
+            data = json.loads(body)
+        except (OSError, ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != RECORD_VERSION:
+            return None
+        return data
+
+    def save_record(self, data: dict[str, object]) -> None:
+        if self.key is None:
+            return
+        body = json.dumps({**data, "version": RECORD_VERSION}, sort_keys=True)
+        signed = (self._sign(body.encode()) + "\n" + body).encode("utf-8")
+        with opened_folder(self.root, self.parts, create=True) as folder:
+            write_new(folder, "record.json", signed)
+
+    def get(self, sha: str) -> bytes | None:
+        """The stored bytes with this hash, if they are still intact."""
+        if not SHA256.fullmatch(sha):
+            return None
+        try:
+            with opened_folder(self.root, (*self.parts, "files", sha[:2]), create=False) as sub:
+                data = read_file(sub, sha, MAX_STORED_BYTES)
+        except OSError:
+            return None
+        if data is None or hashlib.sha256(data).hexdigest() != sha:
+            return None
+        self.intact.add(sha)
+        return data
+
+    def put(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        if sha not in self.intact:
+            with opened_folder(self.root, (*self.parts, "files", sha[:2]), create=True) as sub:
+                write_new(sub, sha, data)
+            self.intact.add(sha)
+        return sha
+
+    def prune(self, kept: set[str]) -> None:
+        """Remove every stored file that is not in ``kept``, and anything else found
+        among them (a symlink is removed itself, its target is left alone)."""
+        try:
+            with opened_folder(self.root, (*self.parts, "files"), create=False) as files:
+                for entry in os.scandir(files):
+                    if not entry.is_dir(follow_symlinks=False):
+                        with suppress(OSError):
+                            os.unlink(entry.name, dir_fd=files)
+                        continue
+                    with suppress(OSError), _opened_folder_at(files, entry.name) as sub:
+                        for item in os.scandir(sub):
+                            if item.name not in kept or not item.is_file(follow_symlinks=False):
+                                with suppress(OSError):
+                                    os.unlink(item.name, dir_fd=sub)
+        except OSError:
+            return
+
+
+@contextmanager
+def _opened_folder_at(parent: int, name: str) -> Iterator[int]:
+    descriptor = os.open(name, _DIR_FLAGS, dir_fd=parent)
+    try:
+        yield descriptor
+    finally:
+        os.close(descriptor)
+
+
+class PageCache:
+    """The pages of the last build with --cache: their inputs and their bytes."""
+
+    def __init__(self, folder: Path, key: bytes | None) -> None:
+        self.store = SignedStore(folder / "pages", key, root=folder)
+        self.record = self._pages(self.store.load_record())
+        self.hits = 0
+
+    @staticmethod
+    def _pages(data: dict[str, object] | None) -> dict[str, tuple[str, str]]:
+        try:
+            pages = data["pages"] if data else {}
+            return {str(file): (str(inputs), str(sha)) for file, (inputs, sha) in pages.items()}  # type: ignore[attr-defined]
+        except (KeyError, TypeError, ValueError):
+            return {}
+
+    def reuse(self, output_file: str, inputs: str) -> bytes | None:
+        """The bytes made last time from the same inputs, if they are still intact."""
+        found = self.record.get(output_file)
+        if found is None or found[0] != inputs:
+            return None
+        data = self.store.get(found[1])
+        if data is not None:
+            self.hits += 1
+        return data
+
+    def save(self, made: dict[str, tuple[str, bytes]]) -> None:
+        """Record this build (output file -> inputs and bytes); keep only its files.
+        Failing to write only costs the next build its reuse."""
+        if self.store.key is None:
+            return
+        try:
+            pages = {file: (inputs, self.store.put(data)) for file, (inputs, data) in made.items()}
+            self.store.save_record({"pages": pages})
+            self.store.prune({sha for _, sha in pages.values()})
+        except OSError:
+            return

@@ -1,0 +1,154 @@
+"""The plan is the one list of the site's paths: checks that every planned file and
+asset has a place of its own, that free pages keep off reserved names, and that
+publication links on the site itself lead somewhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from . import diagnostics as diag
+from .assets import Assets
+from .diagnostics import Diagnostic
+from .plan import (
+    SITE_CLAIM,
+    PagePlan,
+)
+from .urls import Claim, find_collisions, normal_path
+
+# Site paths that are not pages but still belong to the site (or its editing screen).
+RESERVED_PREFIXES = ("/assets/", "/pagefind/", "/beheer/", "/.well-known/")
+
+
+def path_problems(plans: list[PagePlan], assets: Assets, base_url: str = "") -> list[Diagnostic]:
+    """The plan is the one list of the site's paths: every planned file and asset must
+    land in a place of its own, free pages may not take a top-level name the site uses,
+    and a publication's url on the site itself must point at something that exists."""
+    known = {normal_path(p.path) for p in plans} | {normal_path(a) for a in assets.site_paths}
+    reserved = reserved_names(plans)
+    misnamed = [p for p in plans if p.template == "pagina.html" and p.path.strip("/") in reserved]
+    placed = [p for p in plans if p not in misnamed]
+    return [
+        *collision_problems(placed, assets),
+        *(reserved_error(plan) for plan in misnamed),
+        *missing_url_problems(plans, known),
+        *own_host_url_problems(plans, known, base_url),
+    ]
+
+
+def missing_url_problems(plans: list[PagePlan], known: set[str]) -> list[Diagnostic]:
+    """A publication whose url is a site path must point at a page or file of the site."""
+    problems = []
+    for plan in plans:
+        entry = plan.entry
+        url = getattr(entry, "url", None) if plan.template == "publicatie.html" else None
+        if entry is not None and isinstance(url, str) and url.startswith("/"):
+            if normal_path(url) in known:
+                continue
+            problems.append(
+                diag.error(
+                    entry.source.path,
+                    entry.source.line_of("url"),
+                    f"url: '{url}' bestaat niet op de site; zet het bestand onder assets/ "
+                    "(dan is het adres /assets/...)",
+                    "url",
+                )
+            )
+    return problems
+
+
+def own_host_url_problems(
+    plans: list[PagePlan], known: set[str], base_url: str
+) -> list[Diagnostic]:
+    """A publication's full web address on the site's own host (often a link into the
+    old site) that the new site does not serve: a warning, as it will stop working
+    when the new site goes live."""
+    own = urlsplit(base_url)
+    if not own.hostname:
+        return []
+    base_path = own.path if own.path.endswith("/") else own.path + "/"
+    problems = []
+    for plan in plans:
+        entry = plan.entry
+        url = getattr(entry, "url", None) if plan.template == "publicatie.html" else None
+        if entry is None or not isinstance(url, str):
+            continue
+        parts = urlsplit(url)
+        if parts.hostname is None or parts.hostname.lower() != own.hostname.lower():
+            continue
+        path = unquote(parts.path) or "/"
+        inside = path.startswith(base_path) or path + "/" == base_path
+        if inside and normal_path("/" + path[len(base_path) :]) in known:
+            continue
+        name = PurePosixPath(path).name or "bestand.pdf"
+        problems.append(
+            diag.warning(
+                entry.source.path,
+                entry.source.line_of("url"),
+                f"url: {url[:120]} staat op deze site zelf ({own.hostname}), maar de nieuwe "
+                f"site heeft daar geen pagina of bestand; na de overstap werkt de link niet "
+                f"meer. Zet het bestand in assets/publicaties/ en schrijf "
+                f"url: /assets/publicaties/{name}, of verwijs naar een andere plek waar het "
+                "staat",
+                "url",
+            )
+        )
+    return problems
+
+
+def collision_problems(plans: list[PagePlan], assets: Assets) -> list[Diagnostic]:
+    """Two planned files (or a file and a folder) in one place, after normalising."""
+    site_first = sorted(plans, key=claim_order)
+    claims = [(a, Claim("een bestand onder assets/")) for a in sorted(assets.site_paths)]
+    problems: list[Diagnostic] = []
+    for plan in site_first:
+        # Hosts often ignore case, so /Pagefind/ is the search bundle's folder too.
+        folded = normal_path(plan.path).lower()
+        if plan.claim.field == "aliases" and (
+            folded == "/" or folded.startswith(RESERVED_PREFIXES)
+        ):
+            problems.append(alias_error(plan.claim, plan.path, "een vaste plek van de site"))
+        else:
+            claims.append((plan.path, plan.claim))
+    for collision in find_collisions(claims):
+        problems.append(alias_error(collision.claim, collision.wanted, collision.holder.owner))
+    return problems
+
+
+def claim_order(plan: PagePlan) -> int:
+    """The site's own files claim their paths first, then entry pages, then aliases."""
+    if plan.claim is SITE_CLAIM:
+        return 0
+    return 2 if plan.claim.field == "aliases" else 1
+
+
+def alias_error(claim: Claim, path: str, holder: str) -> Diagnostic:
+    if claim.field == "aliases":
+        message = (
+            f"aliases: '{path}' is al in gebruik door {holder}; een oud adres mag maar naar "
+            "één pagina leiden en geen bestaande pagina vervangen"
+        )
+    else:
+        message = f"het adres '{path}' van deze pagina is al in gebruik door {holder}"
+    return diag.error(claim.path or "config.yaml", claim.line, message, claim.field)
+
+
+def reserved_names(plans: list[PagePlan]) -> set[str]:
+    """Top-level names the site itself uses ('zoeken', '404', 'sitemap', 'assets', ...)."""
+    taken = {"assets", "pagefind", "beheer", "index", "well-known"}
+    for plan in plans:
+        if plan.claim is SITE_CLAIM:
+            first = plan.path.strip("/").split("/")[0]
+            taken.add(first.rsplit(".", 1)[0] if "." in first else first)
+    return taken
+
+
+def reserved_error(plan: PagePlan) -> Diagnostic:
+    name = plan.path.strip("/")
+    return diag.error(
+        plan.claim.path,
+        1,
+        f"een pagina mag niet '{name}' heten: dat adres gebruikt de site zelf; kies een "
+        "andere bestandsnaam",
+    )
