@@ -185,6 +185,7 @@ def test_serve_answers_while_a_slow_body_is_rebuilt(
     assert "2031-01-01-traag.md" in log.read_text(encoding="utf-8")
     # The rebuild takes the 3 s Markdown bound; the server answered all along.
     assert answered_during_rebuild >= 20
-    assert slowest < 1.0
+    # Blocked behind the rebuild, an answer would take the whole bound (3 s).
+    assert slowest < 2.0
     with urllib.request.urlopen(url + PAGE, timeout=10) as response:
         assert b"wsdgen-fouten" in response.read()
