@@ -210,9 +210,7 @@ def wsdgen_build(site: Path, out: Path, cache: Path | None = None) -> tuple[floa
 
 
 def edit_one_cafe(site: Path, note: str) -> Path:
-    cafe = sorted((site / "content/kenniscafes").glob("*.md"))[
-        len(list((site / "content/kenniscafes").glob("*.md"))) // 2
-    ]
+    cafe = middle_cafe(site)
     text = cafe.read_text(encoding="utf-8")
     cafe.write_text(
         re.sub(r'title: "[^"]*"', f'title: "Bewerkt {note}"', text, count=1), encoding="utf-8"
@@ -220,8 +218,23 @@ def edit_one_cafe(site: Path, note: str) -> Path:
     return cafe
 
 
+def edit_one_report(site: Path, note: str) -> Path:
+    """Change a sentence in the text (the report) of one kenniscafé, as an editor does
+    who writes the report after the meeting."""
+    cafe = middle_cafe(site)
+    text = cafe.read_text(encoding="utf-8")
+    cafe.write_text(text.rstrip("\n") + f"\n\nAanvulling {note}.\n", encoding="utf-8")
+    return cafe
+
+
+def middle_cafe(site: Path) -> Path:
+    cafes = sorted((site / "content/kenniscafes").glob("*.md"))
+    return cafes[len(cafes) // 2]
+
+
 def serve_figures(site: Path, edits: int = 20) -> dict[str, float]:
-    """Time from saving one kenniscafé to its pages re-rendered, as serve does it."""
+    """Time from saving one kenniscafé to its pages re-rendered, as serve does it (with
+    the changed file from its watcher): a title edit, then an edit of the report."""
     rebuilder = Rebuilder(
         BuildOptions(site_dir=site, today=dt.date.fromisoformat(TODAY), write=False)
     )
@@ -230,11 +243,17 @@ def serve_figures(site: Path, edits: int = 20) -> dict[str, float]:
     times = []
     rendered = []
     for number in range(edits):
-        edit_one_cafe(site, str(number))
-        result = rebuilder.rebuild()
+        result = rebuilder.rebuild(changed=[edit_one_cafe(site, str(number))])
         assert result.exit_code == 0
         times.append(result.seconds)
         rendered.append(len(result.rendered))
+    report_times = []
+    report_pages = []
+    for number in range(edits):
+        result = rebuilder.rebuild(changed=[edit_one_report(site, str(number))])
+        assert result.exit_code == 0
+        report_times.append(result.seconds)
+        report_pages.append(len(result.rendered))
     template = site / "templates/kenniscafe.html"
     template.parent.mkdir(exist_ok=True)
     theme = HERE.parent / "wsdgen/theme/templates/kenniscafe.html"
@@ -252,6 +271,8 @@ def serve_figures(site: Path, edits: int = 20) -> dict[str, float]:
     return {
         "edit_median_s": statistics.median(times),
         "edit_pages_median": statistics.median(rendered),
+        "report_edit_median_s": statistics.median(report_times),
+        "report_edit_pages_median": statistics.median(report_pages),
         "template_s": template_result.seconds,
         "template_pages": len(template_result.rendered),
         "base_template_s": base_result.seconds,
@@ -332,7 +353,11 @@ def run_size(size: int, work: Path, runs: int, pelican: bool) -> dict[str, objec
     row["search_s"] = search_s
     row["search_peak_mib"] = search_peak / 2**20
     row.update(serve_figures(site))
-    print(f"   serve edit {row['edit_median_s'] * 1000:.0f} ms", file=sys.stderr)
+    print(
+        f"   serve edit: title {row['edit_median_s'] * 1000:.0f} ms, "
+        f"report {row['report_edit_median_s'] * 1000:.0f} ms",
+        file=sys.stderr,
+    )
     return row
 
 
@@ -340,8 +365,9 @@ def table(rows: list[dict[str, object]]) -> str:
     lines = [
         "| entries | files | Hugo | Hugo + Pagefind | wsdgen cold | wsdgen warm "
         "| cold / (H+P) | warm / (H+P) | cold / Hugo | ms/file | peak memory (cold) "
-        "| Pagefind alone | serve: one kenniscafé | serve: base.html |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| Pagefind alone | serve: one kenniscafé's title | serve: its report "
+        "| serve: base.html |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         anchor = r["hugo_pagefind_s"]
@@ -352,6 +378,8 @@ def table(rows: list[dict[str, object]]) -> str:
             f"| {r['wsdgen_cold_s'] / r['hugo_s']:.2f} | {r['ms_per_page']:.2f} "
             f"| {r['peak_mib']:.0f} MiB | {r['search_s']:.2f} s, {r['search_peak_mib']:.0f} MiB "
             f"| {r['edit_median_s'] * 1000:.0f} ms ({r['edit_pages_median']:.0f} pages) "
+            f"| {r['report_edit_median_s'] * 1000:.0f} ms "
+            f"({r['report_edit_pages_median']:.0f} pages) "
             f"| {r['base_template_s']:.2f} s ({r['base_template_pages']} pages) |"
         )
     return "\n".join(lines)
@@ -364,8 +392,18 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/wsdgen-bench"))
     parser.add_argument("--pelican", action="store_true", help="also time Pelican")
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument(
+        "--serve-only", action="store_true", help="only the serve figures (no builds)"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.serve_only:
+        for size in args.sizes:
+            site = args.work / f"site-{size}"
+            generate(site, size)
+            figures = serve_figures(site)
+            print(f"{size:,} entries: " + ", ".join(f"{k} {v:.4g}" for k, v in figures.items()))
+        return
     rows = [run_size(size, args.work, args.runs, args.pelican) for size in args.sizes]
     header = (
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "

@@ -115,6 +115,62 @@ def test_an_error_keeps_the_last_good_output_and_a_fix_brings_it_back(site: Path
     assert rebuilder.outputs == good
 
 
+def write_body(path: Path, body: str) -> None:
+    head, _, _ = path.read_text(encoding="utf-8").rpartition("---\n")
+    path.write_text(head + "---\n" + body, encoding="utf-8")
+
+
+def test_a_body_edit_renders_only_the_pages_that_show_that_body(site: Path) -> None:
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    write_body(site / CAFE, "Een nieuw verslag, met **vette** tekst.\n")
+    result = rebuilder.rebuild(changed=[site / CAFE])
+    # its own page and the theme feed that carries its text; no list, card or calendar
+    assert sorted(result.rendered) == [
+        "kenniscafes/2017-04-14-schulden/index.html",
+        "themas/armoede/atom.xml",
+    ]
+    assert rebuilder.outputs == full_build(site)[1]
+    page = rebuilder.outputs["kenniscafes/2017-04-14-schulden/index.html"].decode()
+    assert "<strong>vette</strong>" in page
+
+
+def test_a_body_edit_that_empties_the_body_takes_the_full_path(site: Path) -> None:
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    write_body(site / CAFE, "")
+    result = rebuilder.rebuild(changed=[site / CAFE])
+    assert "kenniscafes/index.html" in result.rendered or len(result.rendered) > 2
+    assert rebuilder.outputs == full_build(site)[1]
+
+
+def test_a_body_edit_after_an_error_still_shows_the_error(site: Path) -> None:
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    other = site / "content/kenniscafes/2018-03-01-wijkteams.md"
+    text = other.read_text(encoding="utf-8")
+    other.write_text(text.replace("datum: 2018-03-01", "datum: 2018-02-31"), encoding="utf-8")
+    assert rebuilder.rebuild(changed=[other]).exit_code == 1
+    write_body(site / CAFE, "Nog een verslag.\n")
+    result = rebuilder.rebuild(changed=[site / CAFE])
+    assert result.exit_code == 1
+    assert {d.path for d in result.diagnostics} == {"content/kenniscafes/2018-03-01-wijkteams.md"}
+
+
+def test_a_site_template_reads_a_body_only_through_body(site: Path) -> None:
+    override = site / "templates/kenniscafe.html"
+    override.parent.mkdir()
+    override.write_text(
+        '{% extends "base.html" %}{% block content %}{{ entry.body }}{% endblock %}\n',
+        encoding="utf-8",
+    )
+    result = Rebuilder(options(site)).rebuild()
+    assert result.exit_code == 1
+    [problem] = result.diagnostics
+    assert problem.path == "templates/kenniscafe.html"
+    assert "body(entry)" in problem.message
+
+
 # --- property test: random edit sequences -------------------------------------------
 
 CAFES = ["2017-04-14-schulden", "2018-03-01-wijkteams", "2030-06-01-toekomst"]
@@ -164,7 +220,9 @@ def set_field(path: Path, name: str, value: str) -> None:
     path.write_text("\n".join(["---", *kept, f"{name}: {value}", *lines[end:]]), encoding="utf-8")
 
 
-def apply(site: Path, step: tuple) -> None:
+def apply(site: Path, step: tuple) -> list[Path]:
+    """Make one edit; return the files it wrote, renamed or removed (as serve's watcher
+    would see them)."""
     kind, target, value = step
     if kind in ("title", "date", "werkplaats", "themas", "body", "rename", "delete"):
         path = find_cafe(site, target) if target != "new" else None
@@ -172,7 +230,7 @@ def apply(site: Path, step: tuple) -> None:
             news = sorted((site / "content").glob("*/nieuw-*.md"))
             path = news[0] if kind == "delete" and news else None
         if path is None:
-            return
+            return []
         if kind == "title":
             set_field(path, "title", f'"{value}"')
         elif kind == "date":
@@ -186,36 +244,43 @@ def apply(site: Path, step: tuple) -> None:
             head, _, _ = text.rpartition("---\n")
             path.write_text(head + "---\n" + value, encoding="utf-8")
         elif kind == "rename":
-            path.rename(path.with_name(f"{target}-{value}.md"))
+            renamed = path.with_name(f"{target}-{value}.md")
+            path.rename(renamed)
+            return [path, renamed]
         else:
             path.unlink()
-    elif kind == "add":
+        return [path]
+    if kind == "add":
         folder = site / "content" / value
         fields = {
             "kenniscafes": "datum: 2029-01-01\nwerkplaats: amsterdam\nthemas: [armoede]",
             "nieuws": "datum: 2020-02-02\nthemas: [sociale-basis]",
             "publicaties": "jaar: 2021\nwerkplaats: rotterdam\nthemas: [armoede]",
         }[value]
-        (folder / f"nieuw-{target}.md").write_text(
+        added = folder / f"nieuw-{target}.md"
+        added.write_text(
             f"---\ntitle: Nieuw {target}\n{fields}\n---\nTekst {target}.\n", encoding="utf-8"
         )
-    elif kind == "werkplaats-themas":
-        set_field(
-            site / f"content/werkplaatsen/{target}.md", "themas", "[" + ", ".join(value) + "]"
-        )
-    elif kind == "page-menu":
+        return [added]
+    if kind == "werkplaats-themas":
+        werkplaats = site / f"content/werkplaatsen/{target}.md"
+        set_field(werkplaats, "themas", "[" + ", ".join(value) + "]")
+        return [werkplaats]
+    if kind == "page-menu":
         set_field(site / "content/paginas/over-ons.md", "menu", str(target))
-    elif kind == "config":
+        return [site / "content/paginas/over-ons.md"]
+    if kind == "config":
         config = site / "config.yaml"
         lines = config.read_text(encoding="utf-8").splitlines()
         config.write_text("\n".join([f"title: {target}", *lines[1:]]) + "\n", encoding="utf-8")
-    elif kind == "template":
-        override = site / "templates/partials/footer.html"
-        if target:
-            override.parent.mkdir(parents=True, exist_ok=True)
-            override.write_text(target, encoding="utf-8")
-        elif override.exists():
-            override.unlink()
+        return [config]
+    override = site / "templates/partials/footer.html"
+    if target:
+        override.parent.mkdir(parents=True, exist_ok=True)
+        override.write_text(target, encoding="utf-8")
+    elif override.exists():
+        override.unlink()
+    return [override]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -228,8 +293,8 @@ def test_incremental_equals_full_build_after_every_step(steps: list[tuple]) -> N
         assert rebuilder.rebuild().exit_code == 0
         last_good = dict(rebuilder.outputs)
         for step in steps:
-            apply(site, step)
-            result = rebuilder.rebuild()
+            # serve passes what its watcher saw: the quick path for body-only edits
+            result = rebuilder.rebuild(changed=apply(site, step))
             code, expected = full_build(site)
             assert result.exit_code == code, step
             if code == 0:

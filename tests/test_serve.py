@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,7 +110,6 @@ def test_serve_reloads_on_edit_shows_errors_and_recovers(served: tuple[Path, str
 
 
 def test_serve_survives_a_broken_config_and_template(served: tuple[Path, str]) -> None:
-    import urllib.request
 
     site, url = served
     config = site / "config.yaml"
@@ -189,3 +189,29 @@ def test_serve_answers_while_a_slow_body_is_rebuilt(
     assert slowest < 2.0
     with urllib.request.urlopen(url + PAGE, timeout=10) as response:
         assert b"wsdgen-fouten" in response.read()
+
+
+def test_serve_renders_only_the_page_of_a_changed_report(
+    served: tuple[Path, str], tmp_path: Path
+) -> None:
+    """The watcher names the saved file, so a report edit takes the quick path."""
+    site, url = served
+    log = tmp_path / "serve.log"
+    cafe = site / CAFE
+    text = cafe.read_text(encoding="utf-8")
+    assert "<" not in text.split("---", 2)[2] and "![" not in text
+    cafe.write_text(text.rstrip("\n") + "\n\nEen zin die er net bij kwam.\n", encoding="utf-8")
+    deadline = time.monotonic() + 30
+    page = b""
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url + PAGE, timeout=10) as response:
+            page = response.read()
+        if b"Een zin die er net bij kwam." in page:
+            break
+        time.sleep(0.2)
+    assert b"Een zin die er net bij kwam." in page
+    lines = [line for line in log.read_text(encoding="utf-8").splitlines() if "opnieuw" in line]
+    # The first line is the start; the edit re-rendered the page and the feeds with its text.
+    assert len(lines) == 2, lines
+    count = int(lines[-1].split()[1])
+    assert 1 <= count <= 3, lines

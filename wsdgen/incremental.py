@@ -14,11 +14,20 @@ when something it was made from changed since it was last rendered, namely
 
 Correctness rests on those inputs being complete, which a property test checks: after
 any sequence of edits the output equals a clean full build, byte for byte.
+
+The quick path: `serve` passes the files its watcher saw change. When they are only
+content files whose front matter is as before, and whose body stays empty or non-empty
+and without images, nothing but the text of those entries changed: no list, card,
+link or feed order can differ. Then nothing is re-read or re-planned; only the pages
+that showed those bodies (recorded while they were rendered: templates reach a body
+only through ``body(entry)``) are rendered again. Anything else takes the full path.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +36,7 @@ import jinja2.meta
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic
+from .graph import Site
 from .inputs import (
     PageInputs,
     TemplateDigests,
@@ -45,16 +55,19 @@ from .pipeline import (
     plan_site,
 )
 from .plan import ALL, EntryKey, PagePlan
+from .records import Entry
 from .render import (
+    Bodies,
     BodyCache,
+    Rendered,
     RenderError,
     make_environment,
     page_globals,
     render_bodies,
     render_one,
 )
-from .sources import SourceCache
-from .validate import ValidationCache
+from .sources import SourceCache, read_entry_file_safely, relative
+from .validate import ValidationCache, cached_validator
 
 
 @dataclass(slots=True)
@@ -64,6 +77,18 @@ class RebuildResult:
     rendered: list[str] = field(default_factory=list)  # files rendered in this step
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class LastGood:
+    """What the last successful rebuild was made of: the quick path starts from it."""
+
+    config: SiteConfig
+    site: Site
+    plans: dict[str, PagePlan]  # by output file
+    bodies: Bodies  # the one the environment's body() reads
+    entries: dict[str, Entry]  # by source file (relative to the site)
+    diagnostics: list[Diagnostic]
 
 
 class Rebuilder:
@@ -83,16 +108,94 @@ class Rebuilder:
         self.templates_state = ""
         self.asset_sources: dict[str, Path] = {}
         self.media: MediaMemory = {}
+        # Per output file: the entries whose bodies it shows (see the module's docstring).
+        self.bodies_shown: dict[str, frozenset[EntryKey]] = {}
+        self.last: LastGood | None = None
 
-    def rebuild(self) -> RebuildResult:
-        """Bring the in-memory output up to date; on errors keep the last good output."""
+    def rebuild(self, changed: Collection[Path] = ()) -> RebuildResult:
+        """Bring the in-memory output up to date; on errors keep the last good output.
+
+        ``changed`` (from serve's watcher) names the files that changed since the last
+        rebuild; it only allows the quick path, every other case is checked in full.
+        """
         started = time.perf_counter()
         with collector_paused():
-            result = self._rebuild()
+            result = self.quick_rebuild(changed) if changed else None
+            if result is None:
+                result = self._rebuild()
         result.seconds = time.perf_counter() - started
         return result
 
+    def quick_rebuild(self, changed: Collection[Path]) -> RebuildResult | None:
+        """Render only the pages that show the changed bodies; None if this edit needs
+        the full path (then nothing here was changed)."""
+        last = self.last
+        if last is None:
+            return None
+        edits = [self.body_edit(last, Path(path)) for path in set(changed)]
+        if not edits or any(edit is None for edit in edits):
+            return None
+        new_entries = [edit for edit in edits if edit is not None]
+        keys = {entry.key for entry in new_entries}
+        for entry in new_entries:
+            last.bodies.replace_entry(entry)
+        env = self.env
+        assert env is not None
+        todo = [last.plans[file] for file, shown in self.bodies_shown.items() if shown & keys]
+        try:
+            rendered = self.render_recorded(todo, env, last.site, last.bodies)
+        except RenderError:
+            # Say it as the full path does (a body too slow to convert, say).
+            self.last = None
+            return None
+        outputs = dict(self.outputs)
+        outputs.update((page.file, page.data) for page in rendered)
+        self.outputs = outputs
+        for entry in new_entries:
+            self.entry_digests[entry.key] = entry.source.digest
+            last.entries[entry.source.path] = entry
+        return RebuildResult(EXIT_OK, last.diagnostics, [page.file for page in rendered])
+
+    def body_edit(self, last: LastGood, path: Path) -> Entry | None:
+        """The new record of a changed content file if only its body changed (and stays
+        empty or not, and without images), else None."""
+        site_dir = self.options.site_dir
+        rel = relative(site_dir, path)
+        old = last.entries.get(rel)
+        if old is None or any(problem.path == rel for problem in last.diagnostics):
+            return None
+        raw, problems = read_entry_file_safely(site_dir, old.collection, path, self.sources)
+        if raw is None or problems:
+            return None
+        new, problems = cached_validator(self.validated, last.config.extra_fields)(raw)
+        if problems or not isinstance(new, Entry):
+            return None
+        same_rest = dataclasses.replace(new, body=old.body, source=old.source) == old
+        same_source = dataclasses.replace(new.source, digest=old.source.digest) == old.source
+        if not (same_rest and same_source):
+            return None
+        if bool(new.body.strip()) != bool(old.body.strip()):
+            return None  # "with a report" shows on cards, the home page and in checks
+        if shows_image(old.body) or shows_image(new.body):
+            return None  # body images are prepared and checked by the media stage
+        return new
+
+    def render_recorded(
+        self, plans: list[PagePlan], env: jinja2.Environment, site: Site, bodies: Bodies
+    ) -> list[Rendered]:
+        """Render pages, recording which entries' bodies each one shows."""
+        rendered = []
+        try:
+            for plan in plans:
+                bodies.asked = set()
+                rendered.append(render_one(plan, env, site))
+                self.bodies_shown[plan.output_file] = frozenset(bodies.asked)
+        finally:
+            bodies.asked = None
+        return rendered
+
     def _rebuild(self) -> RebuildResult:
+        self.last = None
         loaded, failed = load_site(self.options, self.sources, self.validated, self.media)
         if failed is not None:
             return RebuildResult(failed.exit_code, failed.diagnostics)
@@ -130,7 +233,7 @@ class Rebuilder:
             if self.needs_render(plan.output_file, inputs, changed_entries):
                 changed.append(plan)
         try:
-            rendered = [render_one(plan, env, site) for plan in changed]
+            rendered = self.render_recorded(changed, env, site, bodies)
         except RenderError as exc:
             return RebuildResult(EXIT_CONTENT, [*found, exc.diagnostic])
         # A new dict, swapped in at once: serve answers requests from another thread
@@ -144,6 +247,16 @@ class Rebuilder:
         self.made_from = fresh
         self.entry_digests = entry_digests
         self.asset_sources = {asset.site_path: asset.source for asset in assets.files}
+        for file in removed:
+            self.bodies_shown.pop(file, None)
+        self.last = LastGood(
+            config,
+            site,
+            {plan.output_file: plan for plan in plans},
+            bodies,
+            {entry.source.path: entry for entry in site.entries()},
+            found,
+        )
         return RebuildResult(EXIT_OK, found, [page.file for page in rendered], removed)
 
     def environment(self, config: SiteConfig) -> tuple[jinja2.Environment, TemplateDigests]:
@@ -169,3 +282,9 @@ class Rebuilder:
         if ALL in inputs.deps:
             return bool(changed_entries)
         return not inputs.deps.isdisjoint(changed_entries)
+
+
+def shows_image(body: str) -> bool:
+    """Whether a body may hold an image: Markdown's ![ or any raw HTML (kept simple:
+    such an edit just takes the full path)."""
+    return "![" in body or "<" in body

@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, MutableMapping, Sequence
 from dataclasses import dataclass
 from html import unescape as html_unescape
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
@@ -52,8 +53,31 @@ class RenderError(Exception):
         self.diagnostic = diagnostic
 
 
+class PlanEnvironment(jinja2.Environment):
+    """Jinja's environment, except that a template reaches an entry's body only through
+    ``body(entry)``: `serve` records which pages call it, and after an edit of a body
+    renders just those again (incremental.py)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if attribute == "body" and isinstance(obj, Entry):
+            raise jinja2.TemplateRuntimeError(BODY_ATTRIBUTE_MESSAGE)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if argument == "body" and isinstance(obj, Entry):
+            raise jinja2.TemplateRuntimeError(BODY_ATTRIBUTE_MESSAGE)
+        return super().getitem(obj, argument)
+
+
+BODY_ATTRIBUTE_MESSAGE = (
+    "een sjabloon toont de tekst van een item met body(entry), niet met entry.body "
+    "(die geeft de Markdown zonder omzetting, en wsdgen serve ziet dan niet welke "
+    "pagina's de tekst tonen)"
+)
+
+
 def make_environment(site_dir: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = PlanEnvironment(
         loader=SafeLoader(site_dir),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -95,6 +119,13 @@ class Bodies(dict[tuple[str, str], Markup]):
         self.entries = {entry.key: entry for entry in site.entries()}
         self.cache = cache
         self.base_path = site.config.base_path
+        # While `serve` renders a page: the entries whose bodies the page shows.
+        self.asked: set[tuple[str, str]] | None = None
+
+    def replace_entry(self, entry: Entry) -> None:
+        """Show ``entry``'s (new) body from now on; `serve` after a body-only edit."""
+        self.entries[entry.key] = entry
+        self.pop(entry.key, None)
 
     def __missing__(self, entry_key: tuple[str, str]) -> Markup:
         entry = self.entries[entry_key]
@@ -163,6 +194,8 @@ def page_globals(site: Site, assets: Assets, bodies: Bodies, media: Media) -> di
     by_url = {config.url(path): picture for path, picture in media.pictures.items()}
 
     def body(entry: Entry) -> Markup:
+        if bodies.asked is not None:
+            bodies.asked.add(entry.key)
         html = bodies[entry.key] if entry.key in bodies.entries else Markup("")
         return Markup(with_pictures(html, by_url)) if "<img" in html else html
 

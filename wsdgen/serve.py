@@ -280,20 +280,22 @@ class DevSite:
         if not self.priming:
             self.changed.set()
 
-    def rebuild_on_changes(self, after: Callable[[], None]) -> None:
+    def rebuild_on_changes(
+        self, after: Callable[[], None], noticed: Callable[[], list[Path]]
+    ) -> None:
         """The main thread's loop until a stop: rebuild after each change, then ``after``
         (which reloads the browsers). Changes that come in during a rebuild are taken
-        together in the next one."""
+        together in the next one; ``noticed`` names the files that changed."""
         while True:
             self.changed.wait()
             self.changed.clear()
-            self.refresh()
+            self.refresh(noticed())
             after()
 
-    def refresh(self) -> RebuildResult | None:
+    def refresh(self, changed: list[Path] | None = None) -> RebuildResult | None:
         """Rebuild now; print what happened; never raise."""
         try:
-            result = self.rebuilder.rebuild()
+            result = self.rebuilder.rebuild(changed or ())
         except Exception as exc:  # noqa: BLE001 - the server must survive anything
             from . import diagnostics as diag
 
@@ -533,6 +535,31 @@ class QuietWatcher(Watcher):
     def __init__(self) -> None:
         super().__init__()
         self.last_problem = ""
+        # Files seen changed (or gone) since the main thread last asked; livereload's
+        # own ``filepath`` keeps only one of them.
+        self.noticed: set[str] = set()
+        self.noticed_lock = threading.Lock()
+
+    def is_file_changed(self, path: str, ignore: Any = None) -> bool:
+        changed: bool = super().is_file_changed(path, ignore)
+        if changed:
+            with self.noticed_lock:
+                self.noticed.add(path)
+        return changed
+
+    def is_file_removed(self) -> bool:
+        gone = set(self._task_mtimes) - set(self._new_mtimes)
+        removed: bool = super().is_file_removed()
+        if removed:
+            with self.noticed_lock:
+                self.noticed.update(gone)
+        return removed
+
+    def take_noticed(self) -> list[Path]:
+        """The files seen changed since the last call (for the rebuild's quick path)."""
+        with self.noticed_lock:
+            taken, self.noticed = self.noticed, set()
+        return [Path(path) for path in sorted(taken)]
 
     def examine(self) -> tuple[str | None, float | None]:
         try:
@@ -709,7 +736,8 @@ def run_server(site_dir: Path, port: int, mirror: SearchMirror) -> int:
     first = app.refresh()
     if first is not None and first.exit_code == EXIT_USAGE:
         return EXIT_USAGE
-    server = LocalServer(app=app, watcher=QuietWatcher())
+    watcher = QuietWatcher()
+    server = LocalServer(app=app, watcher=watcher)
     server.local_folder = LocalFolder(site_dir)
     for name in WATCHED:
         server.watch(str(site_dir / name), app.refresh_soon)
@@ -717,7 +745,8 @@ def run_server(site_dir: Path, port: int, mirror: SearchMirror) -> int:
     # and reload after every change: livereload's default drops changes that follow a
     # reload within 3 seconds, which lost quick successive edits.
     app.priming = True
-    server.watcher.examine()
+    watcher.examine()
+    watcher.take_noticed()
     app.priming = False
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     problem = server.start_in_thread(port)
@@ -728,7 +757,7 @@ def run_server(site_dir: Path, port: int, mirror: SearchMirror) -> int:
     print(f"wsdgen: het beheerscherm staat op {base_url}beheer/ (bewaart in deze map)")
     sys.stdout.flush()
     try:
-        app.rebuild_on_changes(after=server.reload_browsers)
+        app.rebuild_on_changes(after=server.reload_browsers, noticed=watcher.take_noticed)
     finally:
         server.stop()
     return EXIT_OK
