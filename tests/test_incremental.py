@@ -157,6 +157,18 @@ def test_a_body_edit_after_an_error_still_shows_the_error(site: Path) -> None:
     assert {d.path for d in result.diagnostics} == {"content/kenniscafes/2018-03-01-wijkteams.md"}
 
 
+def test_a_body_too_slow_to_convert_is_an_error_on_the_quick_path_too(site: Path) -> None:
+    rebuilder = Rebuilder(options(site))
+    assert rebuilder.rebuild().exit_code == 0
+    good = dict(rebuilder.outputs)
+    write_body(site / CAFE, "[" * 20000 + "\n")
+    result = rebuilder.rebuild(changed=[site / CAFE])
+    assert result.exit_code == 1
+    [problem] = result.diagnostics
+    assert problem.path == CAFE and "te ingewikkeld" in problem.message
+    assert rebuilder.outputs == good
+
+
 def test_a_site_template_reads_a_body_only_through_body(site: Path) -> None:
     override = site / "templates/kenniscafe.html"
     override.parent.mkdir()

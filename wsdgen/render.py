@@ -58,10 +58,19 @@ class PlanEnvironment(jinja2.Environment):
     ``body(entry)``: `serve` records which pages call it, and after an edit of a body
     renders just those again (incremental.py)."""
 
+    # Jinja's own two methods with one check in front (not through super(): these run
+    # for every attribute a template reads).
     def getattr(self, obj: Any, attribute: str) -> Any:
         if attribute == "body" and isinstance(obj, Entry):
             raise jinja2.TemplateRuntimeError(BODY_ATTRIBUTE_MESSAGE)
-        return super().getattr(obj, attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if argument == "body" and isinstance(obj, Entry):
@@ -133,6 +142,7 @@ class Bodies(dict[tuple[str, str], Markup]):
         if self.cache.get(key) is None:
             _, html = _render_body((key, entry.body, self.base_path))
             if html is None:
+                _TOO_SLOW.add(key)  # not tried again by the next rebuild
                 raise RenderError(diag.error(entry.source.path, 1, TOO_SLOW_MESSAGE))
             self.cache[key] = Markup(html)
         self[entry_key] = as_markup(self.cache, key)
