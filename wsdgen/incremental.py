@@ -26,6 +26,7 @@ only through ``body(entry)``) are rendered again. Anything else takes the full p
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -89,6 +90,11 @@ class LastGood:
     bodies: Bodies  # the one the environment's body() reads
     entries: dict[str, Entry]  # by source file (relative to the site)
     diagnostics: list[Diagnostic]
+    # content/'s folders then (a file added with an old time stamp is not seen by the
+    # watcher, but changes its folder), and whether two entries are one file (a link:
+    # one edit, two pages).
+    folders: tuple[tuple[str, int, int, int], ...] | None
+    linked: bool
 
 
 class Rebuilder:
@@ -130,7 +136,9 @@ class Rebuilder:
         """Render only the pages that show the changed bodies; None if this edit needs
         the full path (then nothing here was changed)."""
         last = self.last
-        if last is None:
+        if last is None or last.linked or last.folders is None:
+            return None
+        if content_folders_stamp(self.options.site_dir) != last.folders:
             return None
         edits = [self.body_edit(last, Path(path)) for path in set(changed)]
         if not edits or any(edit is None for edit in edits):
@@ -143,7 +151,7 @@ class Rebuilder:
         assert env is not None
         todo = [last.plans[file] for file, shown in self.bodies_shown.items() if shown & keys]
         try:
-            rendered = self.render_recorded(todo, env, last.site, last.bodies)
+            rendered, shown = self.render_recorded(todo, env, last.site, last.bodies)
         except RenderError:
             # Say it as the full path does (a body too slow to convert, say).
             self.last = None
@@ -151,6 +159,7 @@ class Rebuilder:
         outputs = dict(self.outputs)
         outputs.update((page.file, page.data) for page in rendered)
         self.outputs = outputs
+        self.bodies_shown.update(shown)
         for entry in new_entries:
             self.entry_digests[entry.key] = entry.source.digest
             last.entries[entry.source.path] = entry
@@ -160,10 +169,14 @@ class Rebuilder:
         """The new record of a changed content file if only its body changed (and stays
         empty or not, and without images), else None."""
         site_dir = self.options.site_dir
+        if ".." in path.parts:
+            return None
         rel = relative(site_dir, path)
         old = last.entries.get(rel)
         if old is None or any(problem.path == rel for problem in last.diagnostics):
             return None
+        if path.parent.resolve() != (site_dir / "content" / old.collection).resolve():
+            return None  # the name reaches the file through a link elsewhere
         raw, problems = read_entry_file_safely(site_dir, old.collection, path, self.sources)
         if raw is None or problems:
             return None
@@ -182,20 +195,23 @@ class Rebuilder:
 
     def render_recorded(
         self, plans: list[PagePlan], env: jinja2.Environment, site: Site, bodies: Bodies
-    ) -> list[Rendered]:
-        """Render pages, recording which entries' bodies each one shows."""
+    ) -> tuple[list[Rendered], dict[str, frozenset[EntryKey]]]:
+        """Render pages, recording which entries' bodies each one shows (kept by the
+        caller only when the whole rebuild succeeds, as its output is)."""
         rendered = []
+        shown: dict[str, frozenset[EntryKey]] = {}
         try:
             for plan in plans:
                 bodies.asked = set()
                 rendered.append(render_one(plan, env, site))
-                self.bodies_shown[plan.output_file] = frozenset(bodies.asked)
+                shown[plan.output_file] = frozenset(bodies.asked)
         finally:
             bodies.asked = None
-        return rendered
+        return rendered, shown
 
     def _rebuild(self) -> RebuildResult:
         self.last = None
+        folders = content_folders_stamp(self.options.site_dir)  # before anything is read
         loaded, failed = load_site(self.options, self.sources, self.validated, self.media)
         if failed is not None:
             return RebuildResult(failed.exit_code, failed.diagnostics)
@@ -233,7 +249,7 @@ class Rebuilder:
             if self.needs_render(plan.output_file, inputs, changed_entries):
                 changed.append(plan)
         try:
-            rendered = self.render_recorded(changed, env, site, bodies)
+            rendered, shown = self.render_recorded(changed, env, site, bodies)
         except RenderError as exc:
             return RebuildResult(EXIT_CONTENT, [*found, exc.diagnostic])
         # A new dict, swapped in at once: serve answers requests from another thread
@@ -247,15 +263,21 @@ class Rebuilder:
         self.made_from = fresh
         self.entry_digests = entry_digests
         self.asset_sources = {asset.site_path: asset.source for asset in assets.files}
-        for file in removed:
-            self.bodies_shown.pop(file, None)
+        self.bodies_shown = {
+            file: shown[file] if file in shown else self.bodies_shown.get(file, frozenset())
+            for file in fresh
+        }
+        by_path = {entry.source.path: entry for entry in site.entries()}
+        inodes = [self.sources[rel][0][1] for rel in by_path if rel in self.sources]
         self.last = LastGood(
             config,
             site,
             {plan.output_file: plan for plan in plans},
             bodies,
-            {entry.source.path: entry for entry in site.entries()},
+            by_path,
             found,
+            folders,
+            len(inodes) != len(set(inodes)),
         )
         return RebuildResult(EXIT_OK, found, [page.file for page in rendered], removed)
 
@@ -288,3 +310,20 @@ def shows_image(body: str) -> bool:
     """Whether a body may hold an image: Markdown's ![ or any raw HTML (kept simple:
     such an edit just takes the full path)."""
     return "![" in body or "<" in body
+
+
+def content_folders_stamp(site_dir: Path) -> tuple[tuple[str, int, int, int], ...] | None:
+    """The identity and change times of content/ and of each folder in it; None if they
+    cannot be read. A folder's times change whenever a name in it is added, removed or
+    renamed, whatever the time stamps of the files themselves."""
+    content = site_dir / "content"
+    try:
+        with os.scandir(content) as items:
+            folders = sorted(item.path for item in items if item.is_dir(follow_symlinks=False))
+        stamps = []
+        for folder in [str(content), *folders]:
+            info = os.stat(folder, follow_symlinks=False)
+            stamps.append((folder, info.st_ino, info.st_mtime_ns, info.st_ctime_ns))
+    except OSError:
+        return None
+    return tuple(stamps)

@@ -41,11 +41,13 @@ class Entry:
 
     slug: str
     title: str
-    source: SourceRef
+    source: SourceRef = field(repr=False)
     summary: str | None = None
     draft: bool = False
     aliases: tuple[str, ...] = ()
-    body: str = ""
+    # Neither this nor ``source`` is in the repr: a template that prints an entry must
+    # not show its body other than through body(entry) (render.PlanEnvironment).
+    body: str = field(default="", repr=False)
     extra: tuple[tuple[str, object], ...] = ()
     # An image of the entry (a site path under /assets/) and its alt text; "" marks an
     # image as decorative. Not every collection has the fields (see schema.FIELDS).

@@ -53,15 +53,32 @@ class RenderError(Exception):
         self.diagnostic = diagnostic
 
 
+class PlanTemplate(jinja2.Template):
+    """A template whose imported module is made again for every page instead of being
+    kept by Jinja across pages and rebuilds: a kept module would hold what its top-level
+    code showed the first time (a body, say) and the helpers of an earlier rebuild."""
+
+    def _get_default_module(self, ctx: Any = None) -> Any:
+        if ctx is not None:
+            keys = ctx.globals_keys - self.globals.keys()
+            if keys:
+                return self.make_module({key: ctx.parent[key] for key in keys})
+        return self.make_module()
+
+
 class PlanEnvironment(jinja2.Environment):
     """Jinja's environment, except that a template reaches an entry's body only through
     ``body(entry)``: `serve` records which pages call it, and after an edit of a body
-    renders just those again (incremental.py)."""
+    renders just those again (incremental.py). Names starting with "_" of an entry are
+    refused too (``__getattribute__`` would reach the body another way), and so is
+    ``entry.source``."""
+
+    template_class = PlanTemplate
 
     # Jinja's own two methods with one check in front (not through super(): these run
     # for every attribute a template reads).
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if attribute == "body" and isinstance(obj, Entry):
+        if isinstance(obj, Entry) and (attribute in HIDDEN or attribute[:1] == "_"):
             raise jinja2.TemplateRuntimeError(BODY_ATTRIBUTE_MESSAGE)
         try:
             return getattr(obj, attribute)
@@ -73,15 +90,20 @@ class PlanEnvironment(jinja2.Environment):
             return self.undefined(obj=obj, name=attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        if argument == "body" and isinstance(obj, Entry):
+        name = argument if isinstance(argument, str) else ""
+        if isinstance(obj, Entry) and (name in HIDDEN or name[:1] == "_"):
             raise jinja2.TemplateRuntimeError(BODY_ATTRIBUTE_MESSAGE)
         return super().getitem(obj, argument)
 
 
+# What a template may not read of an entry: its Markdown and its file (whose hash
+# changes with the text), which `serve` does not follow page by page.
+HIDDEN = frozenset({"body", "source"})
 BODY_ATTRIBUTE_MESSAGE = (
-    "een sjabloon toont de tekst van een item met body(entry), niet met entry.body "
-    "(die geeft de Markdown zonder omzetting, en wsdgen serve ziet dan niet welke "
-    "pagina's de tekst tonen)"
+    "een sjabloon toont de tekst van een item met body(entry); entry.body, entry.source "
+    "en namen die met _ beginnen zijn niet beschikbaar (ze geven de Markdown zonder "
+    "omzetting of het bronbestand, en wsdgen serve ziet dan niet welke pagina's de tekst "
+    "tonen)"
 )
 
 
