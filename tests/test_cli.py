@@ -220,3 +220,20 @@ def test_every_translation_keeps_its_placeholders() -> None:
     for english, dutch in ARGPARSE_NL.items():
         assert re.findall(r"%[rs]", english) == re.findall(r"%[rs]", dutch), english
         assert set(re.findall(r"%\(\w+\)", dutch)) <= set(re.findall(r"%\(\w+\)", english))
+
+
+def test_a_python_without_the_libraries_is_told_what_to_install(tmp_path: Path) -> None:
+    """`python3 build.py` with a Python where wsdgen's libraries are not installed."""
+    script = (
+        "import runpy, sys; sys.modules['markdown'] = None; "
+        f"sys.argv = ['build.py', '--out', {str(tmp_path / 'public')!r}]; "
+        "runpy.run_path('build.py', run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert "het onderdeel 'markdown' ontbreekt" in result.stderr
+    assert "pip install -e ." in result.stderr
+    assert "Traceback" not in result.stderr and "onverwachte fout" not in result.stderr
+    assert not (tmp_path / "public").exists()

@@ -600,6 +600,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The reader of our output went away (e.g. `| head`); nothing left to tell.
             sys.stdout = None  # type: ignore[assignment]
             return EXIT_OK
+        except ModuleNotFoundError as exc:
+            # Run with a Python that lacks wsdgen's libraries (`python3 build.py` outside
+            # the venv, say): say what to install, not "unexpected error".
+            print(
+                f"wsdgen: error: het onderdeel '{exc.name}' ontbreekt in deze Python "
+                f"({sys.executable}); installeer wsdgen en wat het nodig heeft met "
+                "'python3 -m pip install -e .' in de map van wsdgen, of gebruik de Python "
+                "waarin dat al gebeurd is (bijvoorbeeld .venv/bin/python)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
             print(
                 f"wsdgen: error: onverwachte fout ({type(exc).__name__}: {exc}); "
