@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -232,6 +233,20 @@ def middle_cafe(site: Path) -> Path:
     return cafes[len(cafes) // 2]
 
 
+def timed_edits(
+    rebuilder: Rebuilder, edit: Callable[[Path, str], Path], site: Path, edits: int
+) -> tuple[list[float], list[int]]:
+    """Make ``edits`` edits, each followed by a rebuild told the changed file; the
+    seconds and the number of pages of each rebuild."""
+    times, pages = [], []
+    for number in range(edits):
+        result = rebuilder.rebuild(changed=[edit(site, str(number))])
+        assert result.exit_code == 0
+        times.append(result.seconds)
+        pages.append(len(result.rendered))
+    return times, pages
+
+
 def serve_figures(site: Path, edits: int = 20) -> dict[str, float]:
     """Time from saving one kenniscafé to its pages re-rendered, as serve does it (with
     the changed file from its watcher): a title edit, then an edit of the report."""
@@ -240,20 +255,8 @@ def serve_figures(site: Path, edits: int = 20) -> dict[str, float]:
     )
     first = rebuilder.rebuild()
     assert first.exit_code == 0, first.diagnostics[:3]
-    times = []
-    rendered = []
-    for number in range(edits):
-        result = rebuilder.rebuild(changed=[edit_one_cafe(site, str(number))])
-        assert result.exit_code == 0
-        times.append(result.seconds)
-        rendered.append(len(result.rendered))
-    report_times = []
-    report_pages = []
-    for number in range(edits):
-        result = rebuilder.rebuild(changed=[edit_one_report(site, str(number))])
-        assert result.exit_code == 0
-        report_times.append(result.seconds)
-        report_pages.append(len(result.rendered))
+    times, rendered = timed_edits(rebuilder, edit_one_cafe, site, edits)
+    report_times, report_pages = timed_edits(rebuilder, edit_one_report, site, edits)
     template = site / "templates/kenniscafe.html"
     template.parent.mkdir(exist_ok=True)
     theme = HERE.parent / "wsdgen/theme/templates/kenniscafe.html"

@@ -1,13 +1,17 @@
 """What the browser tests and the screenshot scripts in bench/ share: where Chromium
-is and how it starts, one page of every type of the real site, and a quiet local
-HTTP server for a built folder."""
+is and how it starts, one page of every type of the real site, a quiet local HTTP
+server for a built folder, and `wsdgen serve` in a child process."""
 
 from __future__ import annotations
 
 import functools
 import http.server
 import os
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,3 +76,44 @@ def serving(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, seconds: float = 30) -> None:
+    """Until something answers on the local port (or the time is up: the test that
+    uses it then fails on its first request)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+@contextmanager
+def wsdgen_serving(site: Path, log_path: Path) -> Iterator[str]:
+    """`wsdgen serve` on ``site`` in a child process, its output in ``log_path``;
+    gives its base URL and stops it afterwards."""
+    port = free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wsdgen", "serve", "--site", str(site), "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            wait_for_port(port)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()

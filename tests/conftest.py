@@ -24,6 +24,14 @@ security_contact: mailto:security@example.org
 """
 
 
+def mini_with_image_folder(tmp_path: Path) -> Path:
+    """A copy of the mini site with an (empty) assets/afbeeldingen/ for the media tests."""
+    target = tmp_path / "site"
+    shutil.copytree(SITES / "mini", target)
+    (target / "assets/afbeeldingen").mkdir(parents=True)
+    return target
+
+
 @dataclass
 class Run:
     code: int

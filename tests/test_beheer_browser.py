@@ -9,10 +9,8 @@ the screen made no request to another host.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +20,7 @@ from urllib.parse import urlsplit
 
 import frontmatter
 import pytest
-from browsing import CHROMIUM, CHROMIUM_ARGS, require
+from browsing import CHROMIUM, CHROMIUM_ARGS, require, serving, wsdgen_serving
 from conftest import SITES, TODAY, page
 
 from wsdgen.pipeline import BuildOptions, build
@@ -34,35 +32,12 @@ BODY = "Een middag over schulden in de wijk. Iedereen is welkom."
 PUBLICATION = "content/publicaties/armoede-rapport.md"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served_mini(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     site = tmp_path / "site"
     shutil.copytree(SITES / "mini", site)
-    port = free_port()
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wsdgen", "serve", "--site", str(site), "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield site, f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=15)
-    log.close()
+    with wsdgen_serving(site, tmp_path / "serve.log") as url:
+        yield site, url
 
 
 def wait_for_file(path: Path, contains: str = "", seconds: float = 15) -> str:
@@ -194,23 +169,8 @@ def published_with_gitlab(tmp_path: Path) -> Iterator[str]:
     out = tmp_path / "public"
     options = BuildOptions(site_dir=site, out=str(out), today=dt.date.fromisoformat(TODAY))
     assert build(options).exit_code == 0
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=out,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=10)
+    with serving(out) as url:
+        yield url
 
 
 def test_the_published_screen_asks_for_the_forge_sign_in(published_with_gitlab: str) -> None:

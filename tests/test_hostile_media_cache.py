@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SITES, TODAY, page
+from conftest import TODAY, mini_with_image_folder, page
 from PIL import Image
 from test_media import set_fields
 
@@ -46,10 +46,7 @@ def signing_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    target = tmp_path / "site"
-    shutil.copytree(SITES / "mini", target)
-    (target / "assets/afbeeldingen").mkdir(parents=True)
-    return target
+    return mini_with_image_folder(tmp_path)
 
 
 # Helpers ---------------------------------------------------------------------------

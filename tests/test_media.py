@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from browsing import serving
-from conftest import SITES, TODAY, page
+from conftest import SITES, TODAY, mini_with_image_folder, page
 from PIL import Image
 from test_pdfs import make_pdf
 from test_reflow import browser  # noqa: F401 - shared fixture
@@ -48,10 +47,7 @@ def gps_exif(orientation: int = 1) -> Image.Exif:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    target = tmp_path / "site"
-    shutil.copytree(SITES / "mini", target)
-    (target / "assets/afbeeldingen").mkdir(parents=True)
-    return target
+    return mini_with_image_folder(tmp_path)
 
 
 def add_asset(site: Path, name: str, data: bytes) -> None:

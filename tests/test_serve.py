@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -13,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM, CHROMIUM_ARGS, require
+from browsing import CHROMIUM, CHROMIUM_ARGS, require, wsdgen_serving
 from conftest import REPO
 
 CAFE = "content/kenniscafes/2019-05-23-voorkomen-huisuitzettingen.md"
@@ -30,35 +29,11 @@ def copy_real_site(target: Path) -> Path:
     return target
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     site = copy_real_site(tmp_path / "site")
-    port = free_port()
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wsdgen", "serve", "--site", str(site), "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield site, url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    with wsdgen_serving(site, tmp_path / "serve.log") as url:
+        yield site, url
 
 
 def replace_in(path: Path, old: str, new: str) -> None:

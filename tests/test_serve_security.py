@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browsing import free_port
 from conftest import SITES
 
 SECRET = "GEHEIM-7f3a9c-niet-publiceren"
@@ -32,12 +33,6 @@ WS_HEADERS = (
 # What livereload and tornado print in English when their loggers are not silenced.
 ENGLISH = ("Serving on", "Start watching", "Start detecting", "Browser Connected", "Shutting")
 ENGLISH += ("Running task", "Reload ", "Uncaught exception", "[I ", "[W ", "[E ")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
