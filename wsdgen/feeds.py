@@ -4,14 +4,16 @@ redirects (aliases and ``_redirects``) and the editing screen's files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .beheer import beheer_wanted, cms_config_text, content_security_policy
 from .graph import Site
 from .plan import (
     ALL,
     PagePlan,
-    ThemeLists,
     card_deps,
 )
+from .records import Entry, Kenniscafe, Thema, Werkplaats
 from .urls import Claim, normal_path
 
 # Feed readers want what is new; older entries stay on the site itself.
@@ -19,85 +21,112 @@ FEED_LIMIT = 50
 
 
 def plan_aliases(site: Site) -> list[PagePlan]:
-    plans = []
-    for entry in site.entries():
-        for index, alias in enumerate(entry.aliases):
-            claim = Claim(
-                f"een oud adres (aliases) in {entry.source.path}",
-                entry.source.path,
-                entry.source.line_of_item("aliases", index),
-                "aliases",
-            )
-            plans.append(
-                PagePlan(
-                    normal_path(alias),
-                    "redirect.html",
-                    {"title": entry.title, "entry": entry, "target": entry.path},
-                    frozenset({entry.key}),
-                    in_sitemap=False,
-                    claim=claim,
-                )
-            )
-    return plans
+    return [
+        plan_alias(entry, index) for entry in site.entries() for index in range(len(entry.aliases))
+    ]
 
 
-def plan_feeds(site: Site, newest: ThemeLists) -> list[PagePlan]:
+def plan_alias(entry: Entry, index: int) -> PagePlan:
+    """The page at an entry's old address (its ``index``-th alias) that sends readers on."""
+    claim = Claim(
+        f"een oud adres (aliases) in {entry.source.path}",
+        entry.source.path,
+        entry.source.line_of_item("aliases", index),
+        "aliases",
+    )
+    return PagePlan(
+        normal_path(entry.aliases[index]),
+        "redirect.html",
+        {"title": entry.title, "entry": entry, "target": entry.path},
+        frozenset({entry.key}),
+        in_sitemap=False,
+        claim=claim,
+        maker=("alias", f"{entry.collection}/{entry.slug}/{index}"),
+    )
+
+
+def plan_feeds(site: Site) -> list[PagePlan]:
     """Atom feeds (news; per theme) and iCalendar files (all, per werkplaats, per event)."""
+    return [
+        plan_news_feed(site),
+        plan_agenda_calendar(site),
+        *(plan_thema_feed(site, thema) for thema in site.themas.values()),
+        *(plan_werkplaats_calendar(site, w) for w in site.werkplaatsen.values()),
+        *(plan_kenniscafe_calendar(cafe) for cafe in site.agenda.all),
+    ]
+
+
+def plan_news_feed(site: Site) -> PagePlan:
     news = sorted(site.nieuws.values(), key=lambda n: (n.datum, n.title), reverse=True)
     news = news[:FEED_LIMIT]
-    plans = [
-        PagePlan(
-            "/nieuws/atom.xml",
-            "atom.xml",
-            {"title": f"Nieuws van {site.config.title}", "items": news, "html_path": "/nieuws/"},
-            frozenset(card_deps(news)),
-            in_sitemap=False,
-        ),
-        PagePlan(
-            "/kenniscafes/agenda.ics",
-            "calendar.ics",
-            {"name": f"Kenniscafés | {site.config.title}", "cafes": site.agenda.all},
-            frozenset(card_deps(site.agenda.all)),
-            in_sitemap=False,
-        ),
-    ]
-    for thema in site.themas.values():
-        items = [entry for _, entry in newest[thema.slug][:FEED_LIMIT]]
-        plans.append(
-            PagePlan(
-                f"/themas/{thema.slug}/atom.xml",
-                "atom.xml",
-                {
-                    "title": f"{thema.title} | {site.config.title}",
-                    "items": items,
-                    "html_path": thema.path,
-                },
-                frozenset(card_deps([thema, *items])),
-                in_sitemap=False,
-            )
-        )
-    for werkplaats in site.werkplaatsen.values():
-        cafes = site.by_werkplaats[werkplaats.slug].agenda.all
-        plans.append(
-            PagePlan(
-                f"/werkplaatsen/{werkplaats.slug}/agenda.ics",
-                "calendar.ics",
-                {"name": f"Kenniscafés | {werkplaats.title}", "cafes": cafes},
-                frozenset(card_deps([werkplaats, *cafes])),
-                in_sitemap=False,
-            )
-        )
-    for cafe in site.agenda.all:
-        plans.append(
-            PagePlan(
-                f"/kenniscafes/{cafe.slug}/agenda.ics",
-                "calendar.ics",
-                {"name": cafe.title, "cafes": (cafe,)},
-                frozenset(card_deps([cafe])),
-                in_sitemap=False,
-            )
-        )
-    return plans
+    return PagePlan(
+        "/nieuws/atom.xml",
+        "atom.xml",
+        {"title": f"Nieuws van {site.config.title}", "items": news, "html_path": "/nieuws/"},
+        frozenset(card_deps(news)),
+        in_sitemap=False,
+        maker=("nieuws-atom", ""),
+    )
+
+
+def plan_agenda_calendar(site: Site) -> PagePlan:
+    return PagePlan(
+        "/kenniscafes/agenda.ics",
+        "calendar.ics",
+        {"name": f"Kenniscafés | {site.config.title}", "cafes": site.agenda.all},
+        frozenset(card_deps(site.agenda.all)),
+        in_sitemap=False,
+        maker=("agenda-ics", ""),
+    )
+
+
+def plan_thema_feed(site: Site, thema: Thema) -> PagePlan:
+    items = list(site.newest_by_thema[thema.slug][:FEED_LIMIT])
+    return PagePlan(
+        f"/themas/{thema.slug}/atom.xml",
+        "atom.xml",
+        {
+            "title": f"{thema.title} | {site.config.title}",
+            "items": items,
+            "html_path": thema.path,
+        },
+        frozenset(card_deps([thema, *items])),
+        in_sitemap=False,
+        maker=("thema-atom", thema.slug),
+    )
+
+
+def plan_werkplaats_calendar(site: Site, werkplaats: Werkplaats) -> PagePlan:
+    cafes = site.by_werkplaats[werkplaats.slug].agenda.all
+    return PagePlan(
+        f"/werkplaatsen/{werkplaats.slug}/agenda.ics",
+        "calendar.ics",
+        {"name": f"Kenniscafés | {werkplaats.title}", "cafes": cafes},
+        frozenset(card_deps([werkplaats, *cafes])),
+        in_sitemap=False,
+        maker=("werkplaats-ics", werkplaats.slug),
+    )
+
+
+def plan_kenniscafe_calendar(cafe: Kenniscafe) -> PagePlan:
+    return PagePlan(
+        f"/kenniscafes/{cafe.slug}/agenda.ics",
+        "calendar.ics",
+        {"name": cafe.title, "cafes": (cafe,)},
+        frozenset(card_deps([cafe])),
+        in_sitemap=False,
+        maker=("kenniscafe-ics", cafe.slug),
+    )
+
+
+# The planners of one feed each, by the name in PagePlan.maker (see pages.PLANNERS).
+FEED_PLANNERS: dict[str, Callable[[Site, str], PagePlan]] = {
+    "nieuws-atom": lambda site, _: plan_news_feed(site),
+    "agenda-ics": lambda site, _: plan_agenda_calendar(site),
+    "thema-atom": lambda site, slug: plan_thema_feed(site, site.themas[slug]),
+    "werkplaats-ics": lambda site, slug: plan_werkplaats_calendar(site, site.werkplaatsen[slug]),
+    "kenniscafe-ics": lambda site, slug: plan_kenniscafe_calendar(site.kenniscafes[slug]),
+}
 
 
 def plan_redirects(site: Site) -> PagePlan:

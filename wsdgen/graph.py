@@ -7,10 +7,12 @@ paths the pages and aliases take is the page plan's business (pages.py, paths.py
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from . import diagnostics as diag
 from .config import SiteConfig
@@ -43,8 +45,60 @@ def newest_key(entry: Entry) -> tuple[dt.date, str, str]:
     return (entry_date(entry), entry.title, entry.slug)
 
 
+# Where entries of different collections have the same date, title and slug.
+DATED_ORDER = {"kenniscafes": 2, "publicaties": 1, "nieuws": 0}
+
+
+def newest_order(entry: Entry) -> tuple[dt.date, str, str, int]:
+    """The order of lists that mix collections (newest first: the largest first); no
+    two entries of a site have the same."""
+    return (entry_date(entry), entry.title, entry.slug, DATED_ORDER.get(entry.collection, -1))
+
+
 def _newest_first(entries: Iterable[Dated]) -> tuple[Dated, ...]:
     return tuple(sorted(entries, key=newest_key, reverse=True))
+
+
+def agenda_key(cafe: Kenniscafe) -> tuple[dt.date, dt.time, str, str]:
+    """Soonest first; the slug last, so that no two kenniscafés sort alike."""
+    return (cafe.datum, cafe.begintijd or dt.time(0), cafe.title, cafe.slug)
+
+
+T = TypeVar("T", bound=Entry)
+
+
+def position_in(items: Sequence[T], key: Callable[[T], Any], wanted: Any, descending: bool) -> int:
+    """Where an item with sort key ``wanted`` is, or goes, in ``items`` (sorted by
+    ``key``): a binary search that computes only the keys it looks at."""
+    low, high = 0, len(items)
+    while low < high:
+        middle = (low + high) // 2
+        found = key(items[middle])
+        if (found > wanted) if descending else (found < wanted):
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def resorted(
+    items: tuple[T, ...],
+    old: T | None,
+    new: T | None,
+    key: Callable[[T], Any],
+    descending: bool = False,
+) -> tuple[T, ...]:
+    """``items`` (sorted by a ``key`` that no two items share) without ``old`` and with
+    ``new`` in its place in the order; either may be None."""
+    result = items
+    if old is not None:
+        at = position_in(result, key, key(old), descending)
+        if at < len(result) and result[at] is old:
+            result = result[:at] + result[at + 1 :]
+    if new is not None:
+        at = position_in(result, key, key(new), descending)
+        result = (*result[:at], new, *result[at:])
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +110,7 @@ class Agenda:
 
     @classmethod
     def of(cls, cafes: Iterable[Kenniscafe], today: dt.date) -> Agenda:
-        cafes = sorted(cafes, key=lambda c: (c.datum, c.begintijd or dt.time(0), c.title))
+        cafes = sorted(cafes, key=agenda_key)
         return cls(
             upcoming=tuple(c for c in cafes if c.datum >= today),
             past=tuple(reversed([c for c in cafes if c.datum < today])),
@@ -65,6 +119,17 @@ class Agenda:
     @property
     def all(self) -> tuple[Kenniscafe, ...]:
         return self.upcoming + self.past
+
+    def replaced(self, old: Kenniscafe | None, new: Kenniscafe | None, today: dt.date) -> Agenda:
+        """The agenda with ``old`` out and ``new`` in (either may be None)."""
+
+        def side(cafe: Kenniscafe | None, upcoming: bool) -> Kenniscafe | None:
+            return cafe if cafe is not None and (cafe.datum >= today) == upcoming else None
+
+        return Agenda(
+            resorted(self.upcoming, side(old, True), side(new, True), agenda_key),
+            resorted(self.past, side(old, False), side(new, False), agenda_key, True),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +144,14 @@ class Related:
     @property
     def entries(self) -> tuple[Entry, ...]:
         return (*self.werkplaatsen, *self.agenda.all, *self.publicaties, *self.nieuws)
+
+    def replaced(self, old: Dated | None, new: Dated | None, today: dt.date) -> Related:
+        """The same lists with ``old`` out and ``new`` in (either may be None)."""
+        if isinstance(old or new, Kenniscafe):
+            return dataclasses.replace(self, agenda=self.agenda.replaced(old, new, today))  # type: ignore[arg-type]
+        name = "publicaties" if isinstance(old or new, Publicatie) else "nieuws"
+        items = resorted(getattr(self, name), old, new, newest_key, descending=True)
+        return dataclasses.replace(self, **{name: items})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +169,8 @@ class Site:
     by_thema: dict[str, Related]
     by_regio: dict[str, Related]
     agenda: Agenda
+    # Per theme: its kenniscafés, publications and news together, newest first.
+    newest_by_thema: dict[str, tuple[Dated, ...]]
 
     def collection(self, name: str) -> dict[str, Entry]:
         return getattr(self, name)  # type: ignore[no-any-return]
@@ -146,8 +221,70 @@ def link_site(
         by_thema=by_thema,
         by_regio=by_regio,
         agenda=Agenda.of(shown["kenniscafes"].values(), today),  # type: ignore[arg-type]
+        newest_by_thema=newest_by_thema(shown),
     )
     return site, problems
+
+
+def newest_by_thema(shown: dict[str, dict[str, Entry]]) -> dict[str, tuple[Dated, ...]]:
+    """Per shown theme, the dated entries on it, newest first (see newest_order)."""
+    dated = [*shown["kenniscafes"].values(), *shown["publicaties"].values()]
+    dated += shown["nieuws"].values()
+    lists: dict[str, list[Dated]] = {slug: [] for slug in shown["themas"]}
+    for entry in sorted(dated, key=newest_order, reverse=True):
+        for slug in getattr(entry, "themas", ()):
+            if slug in lists:
+                lists[slug].append(entry)  # type: ignore[arg-type]
+    return {slug: tuple(items) for slug, items in lists.items()}
+
+
+def replace_dated(site: Site, old: Dated, new: Dated) -> Site:
+    """The site with one kenniscafé, publication or news item edited in place (the
+    same file and slug, shown before and after, its references valid: the caller
+    checks): only the lists it was or is in are made again. `serve` uses it after an
+    edit; a build links the whole site instead (link_site), and the two must agree."""
+    today = site.today
+    collection = dict(site.collection(old.collection))
+    collection[new.slug] = new
+
+    def regios(entry: Dated) -> tuple[str, ...]:
+        owner = site.werkplaatsen.get(getattr(entry, "werkplaats", None) or "")
+        return owner.regios if owner else ()
+
+    def updated(
+        index: dict[str, Related], old_in: Iterable[str], new_in: Iterable[str]
+    ) -> dict[str, Related]:
+        olds, news = set(old_in), set(new_in)
+        result = dict(index)
+        for slug in (olds | news) & index.keys():
+            result[slug] = index[slug].replaced(
+                old if slug in olds else None, new if slug in news else None, today
+            )
+        return result
+
+    def owner(entry: Dated) -> tuple[str, ...]:
+        slug = getattr(entry, "werkplaats", None)
+        return (slug,) if slug else ()
+
+    newest = dict(site.newest_by_thema)
+    for slug in {*old.themas, *new.themas} & newest.keys():
+        newest[slug] = resorted(
+            newest[slug],
+            old if slug in old.themas else None,
+            new if slug in new.themas else None,
+            newest_order,
+            descending=True,
+        )
+    changes: dict[str, object] = {
+        old.collection: collection,
+        "by_werkplaats": updated(site.by_werkplaats, owner(old), owner(new)),
+        "by_thema": updated(site.by_thema, old.themas, new.themas),
+        "by_regio": updated(site.by_regio, regios(old), regios(new)),
+        "newest_by_thema": newest,
+    }
+    if isinstance(new, Kenniscafe):
+        changes["agenda"] = site.agenda.replaced(old, new, today)  # type: ignore[arg-type]
+    return dataclasses.replace(site, **changes)  # type: ignore[arg-type]
 
 
 REF_SPECS = {

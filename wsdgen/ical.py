@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -86,25 +87,25 @@ def amsterdam_timezone() -> bytes:
     return b"".join(c.to_ical() for c in calendar.walk("VTIMEZONE"))
 
 
-_EVENTS: dict[tuple[object, ...], bytes] = {}
+# Per base URL and stamp: per (kenniscafé, werkplaats) record ids, the records and the
+# VEVENT. `serve` writes the agenda of every kenniscafé after every edit of one.
+_EVENTS: dict[tuple[str, dt.datetime], dict[tuple[int, int], tuple[object, object, bytes]]] = {}
 
 
 def event_bytes(
     cafe: Kenniscafe, werkplaats: Werkplaats | None, config: SiteConfig, stamp: dt.datetime
 ) -> bytes:
-    """One VEVENT, cached by everything it shows: `serve` writes the agenda after every edit."""
-    key = (
-        cafe.slug,
-        cafe.source.digest,
-        werkplaats.title if werkplaats else None,
-        config.base_url,
-        stamp,
-    )
-    if key not in _EVENTS:
-        if len(_EVENTS) > 100_000:
-            _EVENTS.clear()
-        _EVENTS[key] = make_event(cafe, werkplaats, config, stamp).to_ical()
-    return _EVENTS[key]
+    """One VEVENT, kept by the records it is made of (immutable, and kept with it)."""
+    made = _EVENTS.get((config.base_url, stamp))
+    if made is None or len(made) > 100_000:
+        _EVENTS.clear()
+        made = _EVENTS[(config.base_url, stamp)] = {}
+    found = made.get((id(cafe), id(werkplaats)))
+    if found is not None:  # the records are kept with it: no others have their ids
+        return found[2]
+    data = make_event(cafe, werkplaats, config, stamp).to_ical()
+    made[(id(cafe), id(werkplaats))] = (cafe, werkplaats, data)
+    return data
 
 
 def calendar_bytes(
@@ -126,7 +127,7 @@ def calendar_bytes(
     calendar.add("x-wr-calname", ical_text(name))
     calendar.add("x-wr-timezone", "Europe/Amsterdam")
     stamp = dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC)
-    ordered = sorted(cafes, key=lambda c: (c.datum, c.slug))
+    ordered = sorted(cafes, key=operator.attrgetter("datum", "slug"))
     events = [event_bytes(c, werkplaatsen.get(c.werkplaats), config, stamp) for c in ordered]
     timezone = amsterdam_timezone() if any(c.begintijd for c in ordered) else b""
     head = calendar.to_ical()

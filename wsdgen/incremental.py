@@ -37,7 +37,7 @@ import jinja2.meta
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic
-from .graph import Site
+from .graph import Dated, Site
 from .inputs import (
     PageInputs,
     TemplateDigests,
@@ -60,6 +60,7 @@ from .records import Entry
 from .render import (
     Bodies,
     BodyCache,
+    Fragments,
     Rendered,
     RenderError,
     make_environment,
@@ -67,8 +68,12 @@ from .render import (
     render_bodies,
     render_one,
 )
+from .replan import in_place, replan
 from .sources import SourceCache, read_entry_file_safely, relative
 from .validate import ValidationCache, cached_validator
+
+# More files changed at once than this (a branch checked out, say): the full path.
+QUICK_EDITS = 20
 
 
 @dataclass(slots=True)
@@ -95,6 +100,8 @@ class LastGood:
     # one edit, two pages).
     folders: tuple[tuple[str, int, int, int], ...] | None
     linked: bool
+    # Per entry, the files whose plans show it: made at the first edit that needs it.
+    showing: dict[EntryKey, set[str]] | None = None
 
 
 class Rebuilder:
@@ -114,6 +121,7 @@ class Rebuilder:
         self.templates_state = ""
         self.asset_sources: dict[str, Path] = {}
         self.media: MediaMemory = {}
+        self.fragments = Fragments()
         # Per output file: the entries whose bodies it shows (see the module's docstring).
         self.bodies_shown: dict[str, frozenset[EntryKey]] = {}
         self.last: LastGood | None = None
@@ -133,41 +141,92 @@ class Rebuilder:
         return result
 
     def quick_rebuild(self, changed: Collection[Path]) -> RebuildResult | None:
-        """Render only the pages that show the changed bodies; None if this edit needs
-        the full path (then nothing here was changed)."""
+        """Render only the pages an edit in place of a few entries can change; None if
+        these edits need the full path (then nothing here was changed)."""
         last = self.last
         if last is None or last.linked or last.folders is None:
             return None
+        paths = set(changed)
+        if not paths or len(paths) > QUICK_EDITS:
+            return None
         if content_folders_stamp(self.options.site_dir) != last.folders:
             return None
-        edits = [self.body_edit(last, Path(path)) for path in set(changed)]
-        if not edits or any(edit is None for edit in edits):
+        found = [self.edit_of(last, Path(path)) for path in paths]
+        edits = [edit for edit in found if edit is not None]
+        if len(edits) != len(found):
             return None
-        new_entries = [edit for edit in edits if edit is not None]
+        if all(body_only(old, new) for old, new in edits):
+            return self.quick_bodies(last, [new for _, new in edits])
+        if all(in_place(last.site, old, new) for old, new in edits):
+            return self.quick_replan(last, edits)  # type: ignore[arg-type]
+        return None
+
+    def quick_bodies(self, last: LastGood, new_entries: list[Entry]) -> RebuildResult | None:
+        """Only texts changed: render the pages that showed them (no list, card, link or
+        feed order can differ)."""
         keys = {entry.key for entry in new_entries}
         for entry in new_entries:
             last.bodies.replace_entry(entry)
+        todo = [last.plans[file] for file, shown in self.bodies_shown.items() if shown & keys]
+        rendered = self.render_quickly(todo, last.site, last.bodies)
+        if rendered is None:
+            return None
+        self.remember_edits(last, new_entries)
+        return RebuildResult(EXIT_OK, last.diagnostics, rendered)
+
+    def quick_replan(
+        self, last: LastGood, edits: list[tuple[Dated, Dated]]
+    ) -> RebuildResult | None:
+        """Front matter changed in place: plan again the pages that showed the entries or
+        show them now (replan.py), and render those whose plan changed."""
+        if last.showing is None:
+            last.showing = showing_index(last.plans)
+        replanned = replan(last.site, last.plans, last.showing, edits)
+        if replanned is None:
+            return None
+        for _, new in edits:
+            last.bodies.replace_entry(new)
+        changed = [plan for file, plan in replanned.plans.items() if plan != last.plans[file]]
+        rendered = self.render_quickly(changed, replanned.site, last.bodies)
+        if rendered is None:
+            return None
+        for plan in changed:
+            file = plan.output_file
+            before = last.plans[file].deps
+            for key in before - plan.deps:
+                last.showing.get(key, set()).discard(file)
+            for key in plan.deps - before:
+                last.showing.setdefault(key, set()).add(file)
+            self.made_from[file] = dataclasses.replace(self.made_from[file], deps=plan.deps)
+            last.plans[file] = plan
+        last.site = replanned.site
+        self.remember_edits(last, [new for _, new in edits])
+        return RebuildResult(EXIT_OK, last.diagnostics, rendered)
+
+    def render_quickly(self, plans: list[PagePlan], site: Site, bodies: Bodies) -> list[str] | None:
+        """Render ``plans`` into the output (swapped in whole); None on a template error,
+        which the full path then reports as it does (a body too slow to convert, say)."""
         env = self.env
         assert env is not None
-        todo = [last.plans[file] for file, shown in self.bodies_shown.items() if shown & keys]
         try:
-            rendered, shown = self.render_recorded(todo, env, last.site, last.bodies)
+            rendered, shown = self.render_recorded(plans, env, site, bodies)
         except RenderError:
-            # Say it as the full path does (a body too slow to convert, say).
             self.last = None
             return None
         outputs = dict(self.outputs)
         outputs.update((page.file, page.data) for page in rendered)
         self.outputs = outputs
         self.bodies_shown.update(shown)
+        return [page.file for page in rendered]
+
+    def remember_edits(self, last: LastGood, new_entries: list[Entry]) -> None:
         for entry in new_entries:
             self.entry_digests[entry.key] = entry.source.digest
             last.entries[entry.source.path] = entry
-        return RebuildResult(EXIT_OK, last.diagnostics, [page.file for page in rendered])
 
-    def body_edit(self, last: LastGood, path: Path) -> Entry | None:
-        """The new record of a changed content file if only its body changed (and stays
-        empty or not, and without images), else None."""
+    def edit_of(self, last: LastGood, path: Path) -> tuple[Entry, Entry] | None:
+        """The old and new record of a changed content file of the last good site, if
+        the new one is valid and without problems, else None."""
         site_dir = self.options.site_dir
         if ".." in path.parts:
             return None
@@ -181,17 +240,11 @@ class Rebuilder:
         if raw is None or problems:
             return None
         new, problems = cached_validator(self.validated, last.config.extra_fields)(raw)
-        if problems or not isinstance(new, Entry):
+        if problems or not isinstance(new, Entry) or new.key != old.key:
             return None
-        same_rest = dataclasses.replace(new, body=old.body, source=old.source) == old
-        same_source = dataclasses.replace(new.source, digest=old.source.digest) == old.source
-        if not (same_rest and same_source):
-            return None
-        if bool(new.body.strip()) != bool(old.body.strip()):
-            return None  # "with a report" shows on cards, the home page and in checks
         if shows_image(old.body) or shows_image(new.body):
             return None  # body images are prepared and checked by the media stage
-        return new
+        return old, new
 
     def render_recorded(
         self, plans: list[PagePlan], env: jinja2.Environment, site: Site, bodies: Bodies
@@ -233,8 +286,10 @@ class Rebuilder:
         if problems or body_problems:
             return RebuildResult(EXIT_CONTENT, [*found, *problems, *body_problems])
         env, templates = self.environment(config)
-        env.globals.update(page_globals(site, assets, bodies, loaded.media))
         site_wide = site_wide_digest(settings, assets.digest(), loaded.media.digest(), site)
+        # Cards made under other site-wide inputs or templates are not shown again.
+        self.fragments.reset(f"{site_wide}:{self.templates_state}")
+        env.globals.update(page_globals(site, assets, bodies, loaded.media, self.fragments))
         entry_digests = {entry.key: entry.source.digest for entry in site.entries()}
         # A renamed or removed file changes its old name, too.
         changed_entries = {
@@ -304,6 +359,23 @@ class Rebuilder:
         if ALL in inputs.deps:
             return bool(changed_entries)
         return not inputs.deps.isdisjoint(changed_entries)
+
+
+def body_only(old: Entry, new: Entry) -> bool:
+    """Whether only the text of an entry changed, and it stays empty or not."""
+    same_rest = dataclasses.replace(new, body=old.body, source=old.source) == old
+    same_source = dataclasses.replace(new.source, digest=old.source.digest) == old.source
+    # "With a report" shows on cards, the home page and in checks.
+    return same_rest and same_source and bool(new.body.strip()) == bool(old.body.strip())
+
+
+def showing_index(plans: dict[str, PagePlan]) -> dict[EntryKey, set[str]]:
+    """Per entry, the output files whose plans show it."""
+    showing: dict[EntryKey, set[str]] = {}
+    for file, plan in plans.items():
+        for key in plan.deps:
+            showing.setdefault(key, set()).add(file)
+    return showing
 
 
 def shows_image(body: str) -> bool:

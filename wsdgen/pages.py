@@ -13,9 +13,13 @@ paths in ``paths.py``.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import itertools
+from collections.abc import Callable
 
 from .feeds import (
+    FEED_PLANNERS,
+    plan_alias,
     plan_aliases,
     plan_beheer,
     plan_feeds,
@@ -25,20 +29,19 @@ from .feeds import (
 from .graph import Agenda, Related, Site, group_by_regio
 from .plan import (
     ALL,
+    Maker,
     PagePlan,
-    ThemeLists,
     card_deps,
     crumbs,
     entry_claim,
     section_crumb,
 )
-from .records import Entry, Werkplaats
+from .records import Entry, Kenniscafe, Nieuws, Pagina, Publicatie, Regio, Thema, Werkplaats
 from .views import (
     Section,
     active_first,
     archive_by_year,
     elsewhere,
-    newest_by_thema,
     newest_publicaties,
     related_view,
     shared_theme_neighbours,
@@ -68,21 +71,20 @@ def add_owners(plan: PagePlan, site: Site) -> None:
 
 def plan_pages(site: Site) -> list[PagePlan]:
     """Every page and file of the site, in a stable order."""
-    newest = newest_by_thema(site)
     plans = [
         plan_home(site),
         *plan_werkplaatsen(site),
         *plan_themas(site),
         *plan_regios(site),
-        *plan_kenniscafes(site, newest),
-        *plan_publicaties(site, newest),
-        *plan_nieuws(site, newest),
+        *plan_kenniscafes(site),
+        *plan_publicaties(site),
+        *plan_nieuws(site),
         *plan_paginas(site),
         plan_matrix(site),
         PagePlan("/zoeken/", "zoeken.html", {"title": "Zoeken", "crumbs": crumbs()}),
         PagePlan("/404.html", "404.html", {"title": "Pagina niet gevonden"}, in_sitemap=False),
         *plan_aliases(site),
-        *plan_feeds(site, newest),
+        *plan_feeds(site),
     ]
     plans.append(plan_sitemap(plans))
     plans.append(PagePlan("/robots.txt", "robots.txt", in_sitemap=False))
@@ -111,11 +113,11 @@ def plan_home(site: Site) -> PagePlan:
     upcoming = site.agenda.upcoming[:HOME_UPCOMING]
     # With nothing planned, the page leads with the newest knowledge instead: reports
     # of the latest kenniscafés and the newest publications.
-    reports = [cafe for cafe in site.agenda.past if cafe.body.strip()] or site.agenda.past
-    recent = () if upcoming else tuple(reports[:HOME_RECENT])
+    reports = itertools.islice((c for c in site.agenda.past if has_report(c)), HOME_RECENT)
+    recent = () if upcoming else (tuple(reports) or site.agenda.past[:HOME_RECENT])
     publicaties = () if upcoming else tuple(newest_publicaties(site)[:HOME_RECENT])
-    news = sorted(site.nieuws.values(), key=lambda n: (n.datum, n.title), reverse=True)
-    news = news[:HOME_NEWS]
+    # The same as sorting them all and taking the first (heapq's documentation).
+    news = heapq.nlargest(HOME_NEWS, site.nieuws.values(), key=lambda n: (n.datum, n.title))
     themas = active_first(site.themas.values())
     regions = [(r, wps) for r, wps in group_by_regio(site) if wps]
     deps = card_deps(
@@ -136,82 +138,99 @@ def plan_home(site: Site) -> PagePlan:
             "regions": regions,
         },
         frozenset(deps),
+        maker=("home", ""),
     )
 
 
+def has_report(cafe: Kenniscafe) -> bool:
+    """Whether a kenniscafé has a text (its report); like ``body.strip()``, without a copy."""
+    return bool(cafe.body) and not cafe.body.isspace()
+
+
 def plan_werkplaatsen(site: Site) -> list[PagePlan]:
+    return [plan_werkplaats_index(site)] + [
+        plan_werkplaats(site, werkplaats) for werkplaats in site.werkplaatsen.values()
+    ]
+
+
+def plan_werkplaats_index(site: Site) -> PagePlan:
     regions = group_by_regio(site)
     without_region = [w for w in site.werkplaatsen.values() if not w.regios]
-    plans = [
-        PagePlan(
-            "/werkplaatsen/",
-            "werkplaatsen.html",
-            {
-                "title": "Werkplaatsen",
-                "regions": regions,
-                "without_region": without_region,
-                "crumbs": crumbs(),
-            },
-            frozenset(card_deps(site.werkplaatsen.values()) | {r.key for r, _ in regions}),
-        )
-    ]
-    for werkplaats in site.werkplaatsen.values():
-        related = site.by_werkplaats[werkplaats.slug]
-        neighbours = shared_theme_neighbours(site, werkplaats)
-        themas = [site.themas[s] for s in werkplaats.themas if s in site.themas]
-        view = related_view(related, show_werkplaatsen=False)
-        chart = year_chart(related.agenda.all)
-        sections = [Section("themas-kop", "Thema's", len(themas)), *view["sections"]]  # type: ignore[misc]
-        if chart:
-            sections.append(Section("jaren-kop", "Kenniscafés per jaar"))
-        if neighbours:
-            sections.append(Section("buren-kop", "Werkplaatsen met dezelfde thema's"))
-        context = {
-            "title": werkplaats.title,
-            "entry": werkplaats,
-            **view,
-            "sections": sections,
-            # Cards on the werkplaats's own page do not repeat its name.
-            "own_werkplaats": werkplaats.slug,
-            "regios": [site.regios[s] for s in werkplaats.regios if s in site.regios],
-            "themas": themas,
-            "neighbours": neighbours,
-            "chart": chart,
-            "crumbs": crumbs(section_crumb("werkplaatsen")),
-        }
-        deps = card_deps([werkplaats, *related.entries, *(n.werkplaats for n in neighbours)])
-        plans.append(
-            PagePlan(
-                werkplaats.path,
-                "werkplaats.html",
-                context,
-                frozenset(deps),
-                claim=entry_claim(werkplaats),
-            )
-        )
-    return plans
+    return PagePlan(
+        "/werkplaatsen/",
+        "werkplaatsen.html",
+        {
+            "title": "Werkplaatsen",
+            "regions": regions,
+            "without_region": without_region,
+            "crumbs": crumbs(),
+        },
+        frozenset(card_deps(site.werkplaatsen.values()) | {r.key for r, _ in regions}),
+        maker=("werkplaatsen", ""),
+    )
+
+
+def plan_werkplaats(site: Site, werkplaats: Werkplaats) -> PagePlan:
+    related = site.by_werkplaats[werkplaats.slug]
+    neighbours = shared_theme_neighbours(site, werkplaats)
+    themas = [site.themas[s] for s in werkplaats.themas if s in site.themas]
+    view = related_view(related, show_werkplaatsen=False)
+    chart = year_chart(related.agenda.all)
+    sections = [Section("themas-kop", "Thema's", len(themas)), *view["sections"]]  # type: ignore[misc]
+    if chart:
+        sections.append(Section("jaren-kop", "Kenniscafés per jaar"))
+    if neighbours:
+        sections.append(Section("buren-kop", "Werkplaatsen met dezelfde thema's"))
+    context = {
+        "title": werkplaats.title,
+        "entry": werkplaats,
+        **view,
+        "sections": sections,
+        # Cards on the werkplaats's own page do not repeat its name.
+        "own_werkplaats": werkplaats.slug,
+        "regios": [site.regios[s] for s in werkplaats.regios if s in site.regios],
+        "themas": themas,
+        "neighbours": neighbours,
+        "chart": chart,
+        "crumbs": crumbs(section_crumb("werkplaatsen")),
+    }
+    deps = card_deps([werkplaats, *related.entries, *(n.werkplaats for n in neighbours)])
+    return PagePlan(
+        werkplaats.path,
+        "werkplaats.html",
+        context,
+        frozenset(deps),
+        claim=entry_claim(werkplaats),
+        maker=("werkplaats", werkplaats.slug),
+    )
 
 
 def plan_themas(site: Site) -> list[PagePlan]:
     themas = active_first(site.themas.values())
-    plans = [
-        PagePlan(
-            "/themas/",
-            "themas.html",
-            {
-                "title": "Thema's",
-                "active": [t for t in themas if t.status == "actief"],
-                "finished": [t for t in themas if t.status != "actief"],
-                "crumbs": crumbs(),
-            },
-            frozenset(card_deps(themas)),
-        )
-    ]
-    plans += [related_page(thema, site.by_thema[thema.slug], "thema.html") for thema in themas]
-    return plans
+    return [plan_thema_index(site)] + [plan_thema(site, thema) for thema in themas]
 
 
-def related_page(entry: Entry, related: Related, template: str) -> PagePlan:
+def plan_thema_index(site: Site) -> PagePlan:
+    themas = active_first(site.themas.values())
+    return PagePlan(
+        "/themas/",
+        "themas.html",
+        {
+            "title": "Thema's",
+            "active": [t for t in themas if t.status == "actief"],
+            "finished": [t for t in themas if t.status != "actief"],
+            "crumbs": crumbs(),
+        },
+        frozenset(card_deps(themas)),
+        maker=("themas", ""),
+    )
+
+
+def plan_thema(site: Site, thema: Thema) -> PagePlan:
+    return related_page(thema, site.by_thema[thema.slug], "thema.html", "thema")
+
+
+def related_page(entry: Entry, related: Related, template: str, maker: str) -> PagePlan:
     """The page of a theme or region: the entry itself and everything related to it."""
     context = {
         "title": entry.title,
@@ -220,63 +239,75 @@ def related_page(entry: Entry, related: Related, template: str) -> PagePlan:
         "crumbs": crumbs(section_crumb(entry.collection)),
     }
     deps = frozenset(card_deps([entry, *related.entries]))
-    return PagePlan(entry.path, template, context, deps, claim=entry_claim(entry))
+    return PagePlan(
+        entry.path, template, context, deps, claim=entry_claim(entry), maker=(maker, entry.slug)
+    )
 
 
 def plan_regios(site: Site) -> list[PagePlan]:
     regions = group_by_regio(site)
-    plans = [
-        PagePlan(
-            "/regios/",
-            "regios.html",
-            {"title": "Regio's", "regions": regions, "crumbs": crumbs()},
-            frozenset(card_deps(site.regios.values()) | card_deps(site.werkplaatsen.values())),
-        )
-    ]
-    plans += [related_page(regio, site.by_regio[regio.slug], "regio.html") for regio, _ in regions]
-    return plans
+    return [plan_regio_index(site)] + [plan_regio(site, regio) for regio, _ in regions]
 
 
-def plan_kenniscafes(site: Site, newest: ThemeLists) -> list[PagePlan]:
+def plan_regio_index(site: Site) -> PagePlan:
+    return PagePlan(
+        "/regios/",
+        "regios.html",
+        {"title": "Regio's", "regions": group_by_regio(site), "crumbs": crumbs()},
+        frozenset(card_deps(site.regios.values()) | card_deps(site.werkplaatsen.values())),
+        maker=("regios", ""),
+    )
+
+
+def plan_regio(site: Site, regio: Regio) -> PagePlan:
+    return related_page(regio, site.by_regio[regio.slug], "regio.html", "regio")
+
+
+def plan_kenniscafes(site: Site) -> list[PagePlan]:
+    return [plan_kenniscafe_index(site)] + [plan_kenniscafe(site, c) for c in site.agenda.all]
+
+
+def plan_kenniscafe_index(site: Site) -> PagePlan:
     agenda: Agenda = site.agenda
-    plans = [
-        PagePlan(
-            "/kenniscafes/",
-            "kenniscafes.html",
-            {
-                "title": "Kenniscafés",
-                "upcoming": agenda.upcoming,
-                "archive": archive_by_year(agenda.past),
-                "crumbs": crumbs(),
-            },
-            frozenset(card_deps(agenda.all)),
-        )
-    ]
-    for cafe in agenda.all:
-        werkplaats = site.werkplaatsen[cafe.werkplaats]
-        others = elsewhere(cafe, newest)
-        context = {
-            "title": cafe.title,
-            "entry": cafe,
-            "werkplaats": werkplaats,
-            "regios": [site.regios[s] for s in werkplaats.regios if s in site.regios],
-            "themas": [site.themas[s] for s in cafe.themas if s in site.themas],
-            "upcoming": cafe.datum >= site.today,
-            "elsewhere": others,
-            "crumbs": crumbs(section_crumb("kenniscafes")),
-        }
-        deps = card_deps([cafe, werkplaats, *others])
-        plans.append(
-            PagePlan(
-                cafe.path, "kenniscafe.html", context, frozenset(deps), claim=entry_claim(cafe)
-            )
-        )
-    return plans
+    return PagePlan(
+        "/kenniscafes/",
+        "kenniscafes.html",
+        {
+            "title": "Kenniscafés",
+            "upcoming": agenda.upcoming,
+            "archive": archive_by_year(agenda.past),
+            "crumbs": crumbs(),
+        },
+        frozenset(card_deps(agenda.all)),
+        maker=("kenniscafes", ""),
+    )
 
 
-def _entry_context(
-    site: Site, entry: Entry, collection: str, newest: ThemeLists
-) -> dict[str, object]:
+def plan_kenniscafe(site: Site, cafe: Kenniscafe) -> PagePlan:
+    werkplaats = site.werkplaatsen[cafe.werkplaats]
+    others = elsewhere(cafe, site.newest_by_thema)
+    context = {
+        "title": cafe.title,
+        "entry": cafe,
+        "werkplaats": werkplaats,
+        "regios": [site.regios[s] for s in werkplaats.regios if s in site.regios],
+        "themas": [site.themas[s] for s in cafe.themas if s in site.themas],
+        "upcoming": cafe.datum >= site.today,
+        "elsewhere": others,
+        "crumbs": crumbs(section_crumb("kenniscafes")),
+    }
+    deps = card_deps([cafe, werkplaats, *others])
+    return PagePlan(
+        cafe.path,
+        "kenniscafe.html",
+        context,
+        frozenset(deps),
+        claim=entry_claim(cafe),
+        maker=("kenniscafe", cafe.slug),
+    )
+
+
+def _entry_context(site: Site, entry: Entry, collection: str) -> dict[str, object]:
     slug = getattr(entry, "werkplaats", None)
     werkplaats: Werkplaats | None = site.werkplaatsen.get(slug) if slug else None
     regios = werkplaats.regios if werkplaats else ()
@@ -286,7 +317,7 @@ def _entry_context(
         "werkplaats": werkplaats,
         "regios": [site.regios[s] for s in regios if s in site.regios],
         "themas": [site.themas[s] for s in getattr(entry, "themas", ()) if s in site.themas],
-        "elsewhere": elsewhere(entry, newest),
+        "elsewhere": elsewhere(entry, site.newest_by_thema),
         "crumbs": crumbs(section_crumb(collection)),
     }
 
@@ -315,66 +346,138 @@ def plan_matrix(site: Site) -> PagePlan:
         "wie-werkt-waaraan.html",
         {"title": "Wie werkt waaraan", "columns": national, "rows": rows, "crumbs": crumbs()},
         frozenset(card_deps(werkplaatsen) | card_deps(site.themas.values())),
+        maker=("matrix", ""),
     )
 
 
-def plan_publicaties(site: Site, newest: ThemeLists) -> list[PagePlan]:
-    pubs = sorted(
+def publicaties_in_order(site: Site) -> list[Publicatie]:
+    return sorted(
         site.publicaties.values(),
         key=lambda p: (p.jaar, p.datum or dt.date.min, p.title),
         reverse=True,
     )
+
+
+def plan_publicaties(site: Site) -> list[PagePlan]:
+    pubs = publicaties_in_order(site)
+    return [plan_publicatie_index(site, pubs)] + [plan_publicatie(site, pub) for pub in pubs]
+
+
+def plan_publicatie_index(site: Site, pubs: list[Publicatie] | None = None) -> PagePlan:
+    pubs = publicaties_in_order(site) if pubs is None else pubs
     by_year = [(year, list(group)) for year, group in itertools.groupby(pubs, key=lambda p: p.jaar)]
-    plans = [
-        PagePlan(
-            "/publicaties/",
-            "publicaties.html",
-            {"title": "Publicaties", "by_year": by_year, "crumbs": crumbs()},
-            frozenset(card_deps(pubs)),
-        )
-    ]
-    for pub in pubs:
-        context = _entry_context(site, pub, "publicaties", newest)
-        deps = card_deps([pub, *_context_entries(context)])
-        plans.append(
-            PagePlan(pub.path, "publicatie.html", context, frozenset(deps), claim=entry_claim(pub))
-        )
-    return plans
+    return PagePlan(
+        "/publicaties/",
+        "publicaties.html",
+        {"title": "Publicaties", "by_year": by_year, "crumbs": crumbs()},
+        frozenset(card_deps(pubs)),
+        maker=("publicaties", ""),
+    )
 
 
-def plan_nieuws(site: Site, newest: ThemeLists) -> list[PagePlan]:
-    news = sorted(site.nieuws.values(), key=lambda n: (n.datum, n.title), reverse=True)
-    plans = [
-        PagePlan(
-            "/nieuws/",
-            "nieuws-overzicht.html",
-            {
-                "title": "Nieuws",
-                "by_year": [
-                    (year, list(group))
-                    for year, group in itertools.groupby(news, key=lambda n: n.datum.year)
-                ],
-                "crumbs": crumbs(),
-            },
-            frozenset(card_deps(news)),
-        )
-    ]
-    for item in news:
-        context = _entry_context(site, item, "nieuws", newest)
-        deps = card_deps([item, *_context_entries(context)])
-        plans.append(
-            PagePlan(item.path, "nieuws.html", context, frozenset(deps), claim=entry_claim(item))
-        )
-    return plans
+def plan_publicatie(site: Site, pub: Publicatie) -> PagePlan:
+    context = _entry_context(site, pub, "publicaties")
+    deps = card_deps([pub, *_context_entries(context)])
+    return PagePlan(
+        pub.path,
+        "publicatie.html",
+        context,
+        frozenset(deps),
+        claim=entry_claim(pub),
+        maker=("publicatie", pub.slug),
+    )
+
+
+def news_in_order(site: Site) -> list[Nieuws]:
+    return sorted(site.nieuws.values(), key=lambda n: (n.datum, n.title), reverse=True)
+
+
+def plan_nieuws(site: Site) -> list[PagePlan]:
+    news = news_in_order(site)
+    return [plan_nieuws_index(site, news)] + [plan_nieuws_item(site, item) for item in news]
+
+
+def plan_nieuws_index(site: Site, news: list[Nieuws] | None = None) -> PagePlan:
+    news = news_in_order(site) if news is None else news
+    return PagePlan(
+        "/nieuws/",
+        "nieuws-overzicht.html",
+        {
+            "title": "Nieuws",
+            "by_year": [
+                (year, list(group))
+                for year, group in itertools.groupby(news, key=lambda n: n.datum.year)
+            ],
+            "crumbs": crumbs(),
+        },
+        frozenset(card_deps(news)),
+        maker=("nieuws-overzicht", ""),
+    )
+
+
+def plan_nieuws_item(site: Site, item: Nieuws) -> PagePlan:
+    context = _entry_context(site, item, "nieuws")
+    deps = card_deps([item, *_context_entries(context)])
+    return PagePlan(
+        item.path,
+        "nieuws.html",
+        context,
+        frozenset(deps),
+        claim=entry_claim(item),
+        maker=("nieuws", item.slug),
+    )
 
 
 def plan_paginas(site: Site) -> list[PagePlan]:
-    plans = []
-    for page in site.paginas.values():
-        context = {"title": page.title, "entry": page, "crumbs": crumbs()}
-        plans.append(
-            PagePlan(
-                page.path, "pagina.html", context, frozenset({page.key}), claim=entry_claim(page)
-            )
-        )
-    return plans
+    return [plan_pagina(site, page) for page in site.paginas.values()]
+
+
+def plan_pagina(site: Site, page: Pagina) -> PagePlan:
+    context = {"title": page.title, "entry": page, "crumbs": crumbs()}
+    return PagePlan(
+        page.path,
+        "pagina.html",
+        context,
+        frozenset({page.key}),
+        claim=entry_claim(page),
+        maker=("pagina", page.slug),
+    )
+
+
+def _alias_of(site: Site, argument: str) -> PagePlan:
+    collection, slug, index = argument.split("/")
+    return plan_alias(site.collection(collection)[slug], int(index))
+
+
+# Every planner that makes one page, by the name in PagePlan.maker.
+PLANNERS: dict[str, Callable[[Site, str], PagePlan]] = {
+    "home": lambda site, _: plan_home(site),
+    "werkplaatsen": lambda site, _: plan_werkplaats_index(site),
+    "werkplaats": lambda site, slug: plan_werkplaats(site, site.werkplaatsen[slug]),
+    "themas": lambda site, _: plan_thema_index(site),
+    "thema": lambda site, slug: plan_thema(site, site.themas[slug]),
+    "regios": lambda site, _: plan_regio_index(site),
+    "regio": lambda site, slug: plan_regio(site, site.regios[slug]),
+    "kenniscafes": lambda site, _: plan_kenniscafe_index(site),
+    "kenniscafe": lambda site, slug: plan_kenniscafe(site, site.kenniscafes[slug]),
+    "publicaties": lambda site, _: plan_publicatie_index(site),
+    "publicatie": lambda site, slug: plan_publicatie(site, site.publicaties[slug]),
+    "nieuws-overzicht": lambda site, _: plan_nieuws_index(site),
+    "nieuws": lambda site, slug: plan_nieuws_item(site, site.nieuws[slug]),
+    "pagina": lambda site, slug: plan_pagina(site, site.paginas[slug]),
+    "matrix": lambda site, _: plan_matrix(site),
+    "alias": _alias_of,
+    **FEED_PLANNERS,
+}
+
+
+def remake_plan(site: Site, maker: Maker) -> PagePlan | None:
+    """The plan ``maker`` names, made again from ``site`` as plan_pages makes it; None
+    when what it is the page of is no longer there."""
+    name, argument = maker
+    try:
+        plan = PLANNERS[name](site, argument)
+    except (KeyError, ValueError):
+        return None
+    add_owners(plan, site)
+    return plan

@@ -14,9 +14,8 @@ from .urls import Claim, output_file_of
 
 EntryKey = tuple[str, str]
 
-
-# Per theme: its dated entries, newest first, each with its rank among all dated entries.
-ThemeLists = dict[str, tuple[tuple[int, Entry], ...]]
+# A planner's name and its argument (a slug, or "" for a page of its own), see PagePlan.
+Maker = tuple[str, str]
 
 
 # Plans whose content depends on every entry of the site (lists of everything).
@@ -49,6 +48,11 @@ class PagePlan:
     deps: frozenset[EntryKey] = frozenset()
     in_sitemap: bool = True
     claim: Claim = SITE_CLAIM
+    # How `serve` makes this plan again after an in-place edit of one entry: a planner's
+    # name and its argument (pages.remake_plan). None for the plans made only from
+    # paths, aliases and config (the sitemap, _redirects, robots.txt), which such an
+    # edit cannot change.
+    maker: Maker | None = None
 
     @property
     def output_file(self) -> str:
@@ -62,33 +66,46 @@ class PagePlan:
         return value if isinstance(value, Entry) else None
 
 
-_CARD_DEPS: dict[tuple[str, str, str], tuple[EntryKey, ...]] = {}
+_CARD_DEPS: dict[int, tuple[Entry, frozenset[EntryKey]]] = {}
 
 
-def entry_card_deps(entry: Entry) -> tuple[EntryKey, ...]:
+def entry_card_deps(entry: Entry) -> frozenset[EntryKey]:
     """The entries one card shows: itself, its werkplaats, themes and regions (memoised
-    by the file's hash: `serve` plans every page again after each change)."""
-    memo_key = (entry.collection, entry.slug, entry.source.digest)
-    found = _CARD_DEPS.get(memo_key)
-    if found is None:
-        keys = [entry.key]
-        werkplaats = getattr(entry, "werkplaats", None)
-        if werkplaats:
-            keys.append(("werkplaatsen", werkplaats))
-        keys += [("themas", slug) for slug in getattr(entry, "themas", ())]
-        keys += [("regios", slug) for slug in getattr(entry, "regios", ())]
-        if len(_CARD_DEPS) > 200_000:
-            _CARD_DEPS.clear()
-        found = _CARD_DEPS[memo_key] = tuple(keys)
-    return found
+    by the record, kept with it so that its id stays its own: `serve` plans pages again
+    after each change)."""
+    found = _CARD_DEPS.get(id(entry))
+    if found is not None:  # the entry is kept with it: no other object has its id
+        return found[1]
+    keys = [entry.key]
+    werkplaats = getattr(entry, "werkplaats", None)
+    if werkplaats:
+        keys.append(("werkplaatsen", werkplaats))
+    keys += [("themas", slug) for slug in getattr(entry, "themas", ())]
+    keys += [("regios", slug) for slug in getattr(entry, "regios", ())]
+    if len(_CARD_DEPS) > 200_000:
+        _CARD_DEPS.clear()
+    _CARD_DEPS[id(entry)] = (entry, frozenset(keys))
+    return _CARD_DEPS[id(entry)][1]
+
+
+# The deps of the last long lists (by the ids of their entries, which are kept with them):
+# the list of all kenniscafés and their calendar show the same ones.
+_LIST_DEPS: dict[tuple[int, ...], tuple[tuple[Entry, ...], frozenset[EntryKey]]] = {}
+LONG_LIST = 256
 
 
 def card_deps(entries: Iterable[Entry]) -> set[EntryKey]:
     """An entry shown as a card also shows its werkplaats and theme titles."""
-    deps: set[EntryKey] = set()
-    for entry in entries:
-        deps.update(entry_card_deps(entry))
-    return deps
+    items = tuple(entries)
+    if len(items) < LONG_LIST:
+        return set().union(*map(entry_card_deps, items))
+    key = tuple(map(id, items))
+    found = _LIST_DEPS.get(key)
+    if found is None:
+        if len(_LIST_DEPS) >= 16:
+            _LIST_DEPS.clear()
+        found = _LIST_DEPS[key] = (items, frozenset().union(*map(entry_card_deps, items)))
+    return set(found[1])
 
 
 @functools.lru_cache(maxsize=64)

@@ -24,7 +24,7 @@ from .graph import Site, entry_date
 from .ical import calendar_bytes
 from .markup import MARKDOWN_SECONDS, body_key, render_markdown_bounded
 from .media import Media, Picture, Report
-from .plan import PagePlan
+from .plan import EntryKey, PagePlan
 from .records import Entry
 from .schema import SOORT_LABELS
 from .templates import RefusedTemplate, SafeLoader, shown_name
@@ -221,7 +221,89 @@ def as_markup(cache: BodyCache, key: str) -> Markup:
     return value
 
 
-def page_globals(site: Site, assets: Assets, bodies: Bodies, media: Media) -> dict[str, object]:
+FragmentKey = tuple[object, ...]
+
+CONTAINER_TYPES = frozenset({tuple, list, dict})
+
+
+def fragment_key(name: str, args: dict[str, object]) -> tuple[FragmentKey, tuple[object, ...]]:
+    """A fragment's cache key, and the objects it names by identity. They are kept
+    with the fragment: while it is cached no other object can have their ids, so an
+    equal key means the same objects.
+
+    Arguments count by identity; a tuple, list or dict (a year of a list, the
+    ``owners`` of a page) by the identity of its items (and a dict's names), since
+    plans hold their lists in new containers for every page. Records are immutable,
+    and plans are not changed once made, so the same objects show the same."""
+    values = tuple(args.values())
+    if not any(type(value) in CONTAINER_TYPES for value in values):
+        return (name, *args, *map(id, values)), values
+    shape: list[object] = []
+    pinned: list[object] = []
+    for value in values:
+        if type(value) is dict:
+            shape.append((dict, tuple(value)))
+            pinned += value.values()
+        elif type(value) in CONTAINER_TYPES:
+            shape.append(len(value))  # type: ignore[arg-type]
+            pinned += value  # type: ignore[arg-type]
+        else:
+            shape.append(None)
+            pinned.append(value)
+    return (name, *args, *shape, *map(id, pinned)), tuple(pinned)
+
+
+class Fragments:
+    """Snippets that many pages repeat (a card, a year of a list), each rendered once.
+
+    ``fragment(name, **args)`` in a template renders the template ``name`` with only
+    ``args`` and the globals. The result is kept by name and arguments (see
+    fragment_key); records are immutable, so an edited entry is a new object and a
+    miss. What the globals show is the same for the lifetime of one instance: `serve`
+    keeps one while the site-wide inputs and templates stay the same (``reset``), a
+    build makes its own. The bodies a fragment shows are remembered with it, so a page
+    that takes it from here still counts as showing them (see Bodies.asked)."""
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.found: dict[FragmentKey, tuple[tuple[object, ...], Markup, frozenset[EntryKey]]] = {}
+        self.stamp = ""
+
+    def reset(self, stamp: str) -> None:
+        """Forget every fragment when the site-wide inputs (``stamp``) changed."""
+        if stamp != self.stamp or len(self.found) > self.LIMIT:
+            self.found.clear()
+            self.stamp = stamp
+
+    def renderer(self, bodies: Bodies) -> Callable[..., Markup]:
+        found = self.found
+
+        @jinja2.pass_environment
+        def fragment(env: jinja2.Environment, name: str, **args: object) -> Markup:
+            key, pinned = fragment_key(name, args)
+            hit = found.get(key)
+            if hit is not None:
+                if bodies.asked is not None:
+                    bodies.asked.update(hit[2])
+                return hit[1]
+            outer, bodies.asked = bodies.asked, set()
+            try:
+                html = Markup(env.get_template(name).render(**args))
+                shown = frozenset(bodies.asked)
+            finally:
+                bodies.asked = outer
+            if outer is not None:
+                outer.update(shown)
+            found[key] = (pinned, html, shown)
+            return html
+
+        return fragment
+
+
+def page_globals(
+    site: Site, assets: Assets, bodies: Bodies, media: Media, fragments: Fragments | None = None
+) -> dict[str, object]:
     config = site.config
     by_url = {config.url(path): picture for path, picture in media.pictures.items()}
 
@@ -266,6 +348,7 @@ def page_globals(site: Site, assets: Assets, bodies: Bodies, media: Media) -> di
         "absolute_url": config.absolute_url,
         # A werkplaats's own page sets it, so that its cards do not repeat its name.
         "own_werkplaats": None,
+        "fragment": (fragments or Fragments()).renderer(bodies),
     }
 
 

@@ -7,12 +7,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import itemgetter
 
-from .graph import Related, Site, entry_date, newest_key
-from .plan import (
-    ThemeLists,
-)
+from .graph import Dated, Related, Site, entry_date, newest_key, newest_order
 from .records import Entry, Kenniscafe, Pagina, Publicatie, Thema, Werkplaats
 
 RELATED_LIMIT = 5
@@ -98,21 +94,11 @@ def active_first(themas: Iterable[Thema]) -> list[Thema]:
     return sorted(themas, key=lambda t: (t.status != "actief", t.title.lower()))
 
 
-def newest_by_thema(site: Site) -> ThemeLists:
-    """Per theme, its kenniscafés, publications and news together, newest first, each
-    with its rank among all of them (so lists can be merged by comparing numbers)."""
-    dated: list[Entry] = [*site.kenniscafes.values(), *site.publicaties.values()]
-    dated += site.nieuws.values()
-    rank = {id(e): i for i, e in enumerate(sorted(dated, key=newest_key, reverse=True))}
-    lists: ThemeLists = {}
-    for slug, related in site.by_thema.items():
-        items = [*related.agenda.all, *related.publicaties, *related.nieuws]
-        lists[slug] = tuple(sorted(((rank[id(e)], e) for e in items), key=itemgetter(0)))
-    return lists
-
-
-def elsewhere(entry: Entry, newest: ThemeLists, limit: int = RELATED_LIMIT) -> list[Entry]:
-    """ "Ook over dit thema": entries of *other* werkplaatsen on a shared theme, newest first.
+def elsewhere(
+    entry: Entry, newest: dict[str, tuple[Dated, ...]], limit: int = RELATED_LIMIT
+) -> list[Entry]:
+    """ "Ook over dit thema": entries of *other* werkplaatsen on a shared theme, newest
+    first (``newest``: Site.newest_by_thema).
 
     The first ``limit`` that qualify in each theme's list (newest first) are enough:
     the overall first ``limit`` are among them.
@@ -121,14 +107,14 @@ def elsewhere(entry: Entry, newest: ThemeLists, limit: int = RELATED_LIMIT) -> l
     candidates: dict[int, Entry] = {}
     for slug in getattr(entry, "themas", ()):
         taken = 0
-        for rank, other in newest.get(slug, ()):
+        for other in newest.get(slug, ()):
             if other is entry or getattr(other, "werkplaats", None) == own:
                 continue
-            candidates[rank] = other
+            candidates[id(other)] = other
             taken += 1
             if taken == limit:
                 break
-    return [candidates[rank] for rank in sorted(candidates)[:limit]]
+    return sorted(candidates.values(), key=newest_order, reverse=True)[:limit]
 
 
 @dataclass(frozen=True, slots=True)
