@@ -215,6 +215,36 @@ def test_a_site_template_that_reaches_into_the_graph_gets_a_clear_error(
     assert "'site.werkplaatsen'" in line
 
 
+def test_a_site_card_template_overrides_the_built_in_card(mini: Path, run, tmp_path: Path) -> None:
+    """Lists show their cards through fragment(): a site's own card is used everywhere."""
+    card = mini / "templates/partials/kenniscafe-card.html"
+    card.parent.mkdir(parents=True)
+    card.write_text('<li class="eigen-kaart">{{ cafe.title }}</li>\n', encoding="utf-8")
+    out = tmp_path / "kaart"
+    assert run("build", "--site", str(mini), "--out", str(out), "--today", TODAY).code == 0
+    for path in ("/kenniscafes/", "/werkplaatsen/amsterdam/", "/themas/armoede/"):
+        shown = [li.get_text() for li in page(out, path).select("li.eigen-kaart")]
+        assert "Wijkteams in de sociale basis" in shown or "Kenniscafé over schulden" in shown
+        assert not page(out, path).select("li.card--event")
+
+
+def test_a_template_that_includes_itself_gets_a_clear_error(
+    mini: Path, run, tmp_path: Path
+) -> None:
+    card = mini / "templates/partials/kenniscafe-card.html"
+    card.parent.mkdir(parents=True)
+    card.write_text(
+        '{{ fragment("partials/kenniscafe-card.html", cafe=cafe, owner=owner, '
+        "own_werkplaats=own_werkplaats) }}\n",
+        encoding="utf-8",
+    )
+    result = run("build", "--site", str(mini), "--out", str(tmp_path / "uit"), "--today", TODAY)
+    assert result.code == 1
+    [line] = [x for x in result.lines if ": error: " in x]
+    assert line.startswith("templates/partials/kenniscafe-card.html:1: error: ")
+    assert "zichzelf" in line
+
+
 def internal_links(out: Path, base_path: str = "/") -> list[tuple[Path, str]]:
     """Every same-site href/src in the output, made absolute against its page's URL."""
     links = []

@@ -121,7 +121,7 @@ class Rebuilder:
         self.templates_state = ""
         self.asset_sources: dict[str, Path] = {}
         self.media: MediaMemory = {}
-        self.fragments = Fragments()
+        self.fragments = Fragments(keep_large=True)
         # Per output file: the entries whose bodies it shows (see the module's docstring).
         self.bodies_shown: dict[str, frozenset[EntryKey]] = {}
         self.last: LastGood | None = None

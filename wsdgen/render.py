@@ -261,28 +261,48 @@ class Fragments:
     fragment_key); records are immutable, so an edited entry is a new object and a
     miss. What the globals show is the same for the lifetime of one instance: `serve`
     keeps one while the site-wide inputs and templates stay the same (``reset``), a
-    build makes its own. The bodies a fragment shows are remembered with it, so a page
-    that takes it from here still counts as showing them (see Bodies.asked)."""
+    build makes its own and keeps only the small ones. The bodies a fragment shows are
+    remembered with it, so a page that takes it from here still counts as showing them
+    (see Bodies.asked)."""
 
+    # Beyond these, everything is forgotten (`serve` keeps one instance for hours).
     LIMIT = 200_000
+    SIZE_LIMIT = 200_000_000  # characters
+    # A build keeps only fragments up to this size (the cards, which several pages
+    # show); a year of a list is on one page only, and a build renders each page once.
+    SMALL = 4096
 
-    def __init__(self) -> None:
+    def __init__(self, keep_large: bool = False) -> None:
         self.found: dict[FragmentKey, tuple[tuple[object, ...], Markup, frozenset[EntryKey]]] = {}
         self.stamp = ""
+        self.size = 0
+        self.keep_large = keep_large
 
     def reset(self, stamp: str) -> None:
         """Forget every fragment when the site-wide inputs (``stamp``) changed."""
-        if stamp != self.stamp or len(self.found) > self.LIMIT:
-            self.found.clear()
+        if stamp != self.stamp:
+            self.clear()
             self.stamp = stamp
 
-    def renderer(self, bodies: Bodies) -> Callable[..., Markup]:
-        found = self.found
+    def clear(self) -> None:
+        self.found.clear()
+        self.size = 0
 
+    def keep(
+        self, key: FragmentKey, pinned: tuple[object, ...], html: Markup, shown: frozenset[EntryKey]
+    ) -> None:
+        if not self.keep_large and len(html) > self.SMALL:
+            return
+        if len(self.found) >= self.LIMIT or self.size > self.SIZE_LIMIT:
+            self.clear()
+        self.found[key] = (pinned, html, shown)
+        self.size += len(html)
+
+    def renderer(self, bodies: Bodies) -> Callable[..., Markup]:
         @jinja2.pass_environment
         def fragment(env: jinja2.Environment, name: str, **args: object) -> Markup:
             key, pinned = fragment_key(name, args)
-            hit = found.get(key)
+            hit = self.found.get(key)
             if hit is not None:
                 if bodies.asked is not None:
                     bodies.asked.update(hit[2])
@@ -295,7 +315,7 @@ class Fragments:
                 bodies.asked = outer
             if outer is not None:
                 outer.update(shown)
-            found[key] = (pinned, html, shown)
+            self.keep(key, pinned, html, shown)
             return html
 
         return fragment
@@ -419,6 +439,12 @@ def template_frame(exc: BaseException) -> tuple[str, int] | None:
     return found
 
 
+RECURSION_MESSAGE = (
+    "fout in sjabloon: het sjabloon gebruikt zichzelf steeds opnieuw (via include, "
+    "extends, import of fragment); haal die kringloop weg"
+)
+
+
 def _template_diagnostic(site_dir: Path, exc: Exception) -> Diagnostic:
     """Point at the template (site or built-in) and line where rendering failed."""
     if isinstance(exc, RefusedTemplate):
@@ -488,4 +514,8 @@ def render_one(plan: PagePlan, env: jinja2.Environment, site: Site) -> Rendered:
         text = template.render(page_path=plan.path, **plan.context)
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
         raise RenderError(_template_diagnostic(site.config.site_dir, exc)) from exc
+    except RecursionError as exc:
+        name, line = template_frame(exc) or ("templates", 1)
+        shown = shown_name(site.config.site_dir, Path(name)) if Path(name).is_absolute() else name
+        raise RenderError(diag.error(shown, line, RECURSION_MESSAGE)) from None
     return Rendered(plan.output_file, text.encode("utf-8"))
