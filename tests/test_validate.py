@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import write_site
 
 BASE = {
@@ -375,6 +376,23 @@ def test_warnings_and_strict(check) -> None:
     strict = check(files, "--strict")
     assert strict.code == 1
     assert len([line for line in strict.lines if ": error: " in line]) == 2
+
+
+def test_a_theme_named_twice_is_a_warning_and_shown_once(tmp_path: Path, run) -> None:
+    """Twice in a list would put the kenniscafé twice on the theme's page."""
+    files = {CAFE: cafe(*GOOD_CAFE, "themas:", "  - armoede", "  - armoede")}
+    site = write_site(tmp_path / "site", {**BASE, **files})
+    result = run(
+        "build", "--site", str(site), "--out", str(tmp_path / "uit"), "--today", "2026-11-23"
+    )
+    assert result.code == 0
+    [warning] = [line for line in result.lines if ": warning: " in line]
+    assert warning.startswith(f"{CAFE}:7: warning: themas: 'armoede' staat al eerder")
+    theme_page = (tmp_path / "uit/themas/armoede/index.html").read_text(encoding="utf-8")
+    cards = BeautifulSoup(theme_page, "lxml").select(
+        'li.card a[href="/kenniscafes/2019-05-23-test/"]'
+    )
+    assert len(cards) == 1
 
 
 def test_github_annotations(check) -> None:

@@ -87,25 +87,55 @@ def amsterdam_timezone() -> bytes:
     return b"".join(c.to_ical() for c in calendar.walk("VTIMEZONE"))
 
 
-# Per base URL and stamp: per (kenniscafé, werkplaats) record ids, the records and the
-# VEVENT. `serve` writes the agenda of every kenniscafé after every edit of one.
-_EVENTS: dict[tuple[str, dt.datetime], dict[tuple[int, int], tuple[object, object, bytes]]] = {}
+# Per base URL and stamp: VEVENTs by the ids of their (kenniscafé, werkplaats) records,
+# and runs of them by the ids of their kenniscafés and of the werkplaatsen dict, each
+# with the records (immutable, and the site's dict of werkplaatsen is never changed once
+# linked), kept so that no other objects get those ids meanwhile. `serve` writes the
+# agenda of every kenniscafé after every edit of one.
+EventKey = tuple[int, ...]  # (kenniscafé, werkplaats) ids, or -1 and those of a run
+_EVENTS: dict[tuple[str, dt.datetime], dict[EventKey, tuple[object, bytes, bool]]] = {}
+RUN = 128
 
 
-def event_bytes(
-    cafe: Kenniscafe, werkplaats: Werkplaats | None, config: SiteConfig, stamp: dt.datetime
-) -> bytes:
-    """One VEVENT, kept by the records it is made of (immutable, and kept with it)."""
+def made_events(
+    config: SiteConfig, stamp: dt.datetime
+) -> dict[EventKey, tuple[object, bytes, bool]]:
     made = _EVENTS.get((config.base_url, stamp))
     if made is None or len(made) > 100_000:
         _EVENTS.clear()
         made = _EVENTS[(config.base_url, stamp)] = {}
-    found = made.get((id(cafe), id(werkplaats)))
-    if found is not None:  # the records are kept with it: no others have their ids
-        return found[2]
-    data = make_event(cafe, werkplaats, config, stamp).to_ical()
-    made[(id(cafe), id(werkplaats))] = (cafe, werkplaats, data)
-    return data
+    return made
+
+
+def events_of(
+    cafes: list[Kenniscafe],
+    werkplaatsen: dict[str, Werkplaats],
+    config: SiteConfig,
+    stamp: dt.datetime,
+) -> tuple[bytes, bool]:
+    """The VEVENTs of these kenniscafés, and whether any has a time (then the time zone
+    block is needed), made in runs: after an edit only the run with it is made again."""
+    made = made_events(config, stamp)
+    parts: list[bytes] = []
+    timed = False
+    for start in range(0, len(cafes), RUN):
+        run = cafes[start : start + RUN]
+        key = (-1, id(werkplaatsen), *map(id, run))  # -1: no id; a run, not one event
+        found = made.get(key)
+        if found is None:
+            events = []
+            for cafe in run:
+                werkplaats = werkplaatsen.get(cafe.werkplaats)
+                one = made.get((id(cafe), id(werkplaats)))
+                if one is None:
+                    data = make_event(cafe, werkplaats, config, stamp).to_ical()
+                    one = made[(id(cafe), id(werkplaats))] = ((cafe, werkplaats), data, False)
+                events.append(one[1])
+            has_time = any(cafe.begintijd for cafe in run)
+            found = made[key] = ((werkplaatsen, run), b"".join(events), has_time)
+        parts.append(found[1])
+        timed = timed or found[2]
+    return b"".join(parts), timed
 
 
 def calendar_bytes(
@@ -128,9 +158,9 @@ def calendar_bytes(
     calendar.add("x-wr-timezone", "Europe/Amsterdam")
     stamp = dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC)
     ordered = sorted(cafes, key=operator.attrgetter("datum", "slug"))
-    events = [event_bytes(c, werkplaatsen.get(c.werkplaats), config, stamp) for c in ordered]
-    timezone = amsterdam_timezone() if any(c.begintijd for c in ordered) else b""
+    events, timed = events_of(ordered, werkplaatsen, config, stamp)
+    timezone = amsterdam_timezone() if timed else b""
     head = calendar.to_ical()
     end = b"END:VCALENDAR\r\n"
     assert head.endswith(end)
-    return head[: -len(end)] + timezone + b"".join(events) + end
+    return head[: -len(end)] + timezone + events + end

@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import collections
 import functools
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -66,16 +68,17 @@ class PagePlan:
         return value if isinstance(value, Entry) else None
 
 
-_CARD_DEPS: dict[int, tuple[Entry, frozenset[EntryKey]]] = {}
+# Per record id: what its card shows, and the record (kept, so that no other record gets
+# its id meanwhile). `serve` plans pages again after each change.
+_CARD_DEPS: dict[int, frozenset[EntryKey]] = {}
+_PINNED: dict[int, Entry] = {}
 
 
 def entry_card_deps(entry: Entry) -> frozenset[EntryKey]:
-    """The entries one card shows: itself, its werkplaats, themes and regions (memoised
-    by the record, kept with it so that its id stays its own: `serve` plans pages again
-    after each change)."""
+    """The entries one card shows: itself, its werkplaats, themes and regions."""
     found = _CARD_DEPS.get(id(entry))
-    if found is not None:  # the entry is kept with it: no other object has its id
-        return found[1]
+    if found is not None:
+        return found
     keys = [entry.key]
     werkplaats = getattr(entry, "werkplaats", None)
     if werkplaats:
@@ -84,14 +87,27 @@ def entry_card_deps(entry: Entry) -> frozenset[EntryKey]:
     keys += [("regios", slug) for slug in getattr(entry, "regios", ())]
     if len(_CARD_DEPS) > 200_000:
         _CARD_DEPS.clear()
-    _CARD_DEPS[id(entry)] = (entry, frozenset(keys))
-    return _CARD_DEPS[id(entry)][1]
+        _PINNED.clear()
+    _PINNED[id(entry)] = entry
+    found = _CARD_DEPS[id(entry)] = frozenset(keys)
+    return found
 
 
-# The deps of the last long lists (by the ids of their entries, which are kept with them):
-# the list of all kenniscafés and their calendar show the same ones.
-_LIST_DEPS: dict[tuple[int, ...], tuple[tuple[Entry, ...], frozenset[EntryKey]]] = {}
+@dataclass(slots=True)
+class ListDeps:
+    """What the cards of one long list show, counted per entry key."""
+
+    items: tuple[Entry, ...]  # kept, so that no other records get their ids meanwhile
+    ids: frozenset[int]
+    counts: collections.Counter[EntryKey]
+
+
+# The last long lists. The list of all kenniscafés and their calendar show the same
+# entries; after an edit in `serve` a list differs from its last version in an entry
+# or two, and its counts are those of that version corrected.
+_LIST_DEPS: dict[tuple[int, ...], ListDeps] = {}
 LONG_LIST = 256
+NEAR = 4  # entries in or out at most, to correct an earlier list's counts
 
 
 def card_deps(entries: Iterable[Entry]) -> set[EntryKey]:
@@ -99,13 +115,41 @@ def card_deps(entries: Iterable[Entry]) -> set[EntryKey]:
     items = tuple(entries)
     if len(items) < LONG_LIST:
         return set().union(*map(entry_card_deps, items))
-    key = tuple(map(id, items))
-    found = _LIST_DEPS.get(key)
+    ids = tuple(map(id, items))
+    found = _LIST_DEPS.get(ids)
     if found is None:
+        found = list_deps(items, ids)
         if len(_LIST_DEPS) >= 16:
             _LIST_DEPS.clear()
-        found = _LIST_DEPS[key] = (items, frozenset().union(*map(entry_card_deps, items)))
-    return set(found[1])
+        _LIST_DEPS[ids] = found
+    return set(found.counts)
+
+
+def list_deps(items: tuple[Entry, ...], ids: tuple[int, ...]) -> ListDeps:
+    """The counts of a long list: from a recent list that differs in a few entries, or
+    counted afresh."""
+    members = frozenset(ids)
+    # Lists that hold an entry twice are counted afresh (a set of ids does not say so).
+    earlier_lists = reversed(_LIST_DEPS.values()) if len(members) == len(ids) else ()
+    for earlier in earlier_lists:
+        if len(earlier.ids) != len(earlier.items) or abs(len(earlier.ids) - len(ids)) > NEAR:
+            continue
+        gone, added = earlier.ids - members, members - earlier.ids
+        if len(gone) + len(added) > NEAR or not gone <= _CARD_DEPS.keys():
+            continue
+        counts = earlier.counts.copy()
+        by_id = dict(zip(ids, items, strict=True)) if added else {}
+        for number in gone:
+            keys = _CARD_DEPS[number]  # seen when the earlier list was counted
+            counts.subtract(keys)
+            for key in keys:
+                if counts[key] <= 0:
+                    del counts[key]
+        for number in added:
+            counts.update(entry_card_deps(by_id[number]))
+        return ListDeps(items, members, counts)
+    counts = collections.Counter(itertools.chain.from_iterable(map(entry_card_deps, items)))
+    return ListDeps(items, members, counts)
 
 
 @functools.lru_cache(maxsize=64)

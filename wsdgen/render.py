@@ -236,7 +236,7 @@ def fragment_key(name: str, args: dict[str, object]) -> tuple[FragmentKey, tuple
     plans hold their lists in new containers for every page. Records are immutable,
     and plans are not changed once made, so the same objects show the same."""
     values = tuple(args.values())
-    if not any(type(value) in CONTAINER_TYPES for value in values):
+    if CONTAINER_TYPES.isdisjoint(map(type, values)):
         return (name, *args, *map(id, values)), values
     shape: list[object] = []
     pinned: list[object] = []

@@ -44,10 +44,6 @@ def in_place(site: Site, old: Entry, new: Entry) -> bool:
         return False
     if new.afbeelding != old.afbeelding or getattr(new, "url", None) != getattr(old, "url", None):
         return False  # images and PDF reports are prepared and checked by the media stage
-    for entry in (old, new):
-        themas = getattr(entry, "themas", ())
-        if len(set(themas)) != len(themas):
-            return False  # a theme named twice lists the entry twice: left to a full build
     if any(slug not in site.collection(target) for _, target, slug, _ in references_of(new)):
         return False
     # The graph warns of a kenniscafé that is over without a report.

@@ -724,10 +724,19 @@ class EntryValidator:
             try:
                 if item is None:
                     raise FieldError("een item in de lijst is leeg")
-                parsed.append(ITEM_PARSERS[spec.kind](item))
+                value = ITEM_PARSERS[spec.kind](item)
             except FieldError as exc:
                 self.fail(line, f"{spec.name}: {exc}", spec.name)
                 ok = False
+                continue
+            if spec.kind == "ref_list" and value in parsed:
+                # Twice in the lists of a theme or region would show the entry twice.
+                message = (
+                    f"{spec.name}: '{value}' staat al eerder in deze lijst; één keer is genoeg"
+                )
+                self.problems.append(diag.warning(self.raw.path, line, message, spec.name))
+                continue
+            parsed.append(value)
         if spec.required and not items:
             self.fail(self.line(spec.name), f"{spec.name}: noem er ten minste één", spec.name)
             return None
