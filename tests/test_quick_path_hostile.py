@@ -1,4 +1,4 @@
-"""Hostile tests of serve's quick path (Rebuilder.quick_rebuild / body_edit).
+"""Hostile tests of serve's quick paths (Rebuilder.quick_rebuild, edit_of, body_only).
 
 The contract: after any sequence of edits, ``rebuilder.outputs`` equals a clean full
 build byte for byte, the exit code and diagnostics equal a clean build's, and after an
@@ -301,7 +301,7 @@ def test_a_linked_content_file_is_rendered_when_its_target_changes(site: Path, l
 def test_a_path_with_dot_dot_through_a_symlink_reads_the_right_file(
     site: Path, tmp_path: Path
 ) -> None:
-    """Was a hole (contrived): body_edit matches the path to an entry lexically (os.path.relpath)
+    """Was a hole (contrived): edit_of matches the path to an entry lexically (os.path.relpath)
     but opens it physically, so 'link/../site/content/...' with 'link' a symlink opens a
     file outside the site, without the safefs rule, and shows it as the entry's body."""
     checker = Checker(site)

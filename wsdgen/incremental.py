@@ -15,12 +15,15 @@ when something it was made from changed since it was last rendered, namely
 Correctness rests on those inputs being complete, which a property test checks: after
 any sequence of edits the output equals a clean full build, byte for byte.
 
-The quick path: `serve` passes the files its watcher saw change. When they are only
+The quick paths: `serve` passes the files its watcher saw change. When they are only
 content files whose front matter is as before, and whose body stays empty or non-empty
 and without images, nothing but the text of those entries changed: no list, card,
 link or feed order can differ. Then nothing is re-read or re-planned; only the pages
 that showed those bodies (recorded while they were rendered: templates reach a body
-only through ``body(entry)``) are rendered again. Anything else takes the full path.
+only through ``body(entry)``) are rendered again. When they are kenniscafés,
+publications or news items changed in place (same file, aliases and media, see
+replan.py), the graph is updated where they were and are, and only the pages that
+showed them or show them now are planned again. Anything else takes the full path.
 """
 
 from __future__ import annotations
