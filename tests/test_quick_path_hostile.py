@@ -672,3 +672,47 @@ def test_quick_path_refuses_what_it_cannot_prove_is_body_only(site: Path) -> Non
     assert old is last.entries[CAFE]
     assert dataclasses.replace(new, body="") == dataclasses.replace(old, body="", source=new.source)
     checker.step(path)
+
+
+# --- front-matter edits in place (replan.py) ----------------------------------------
+
+
+def test_front_matter_edits_in_place_with_serve_settings(site: Path) -> None:
+    """serve's own settings (drafts shown, its base URL, /beheer/): a draft's title, a
+    .yaml entry, an entry with aliases, a publication with a PDF, dates moved across
+    the build date, and themes changed, each equal to a clean build."""
+    checker = Checker(site, serve_like=True)
+    concept = site / "content/kenniscafes/2030-02-01-concept.md"
+    replace_in(concept, "title: Concept-kenniscafé", "title: Ander concept")
+    assert quick(checker.step(concept))
+    jeugd = site / "content/kenniscafes/2030-01-15-jeugd.yaml"
+    replace_in(jeugd, "title: Jeugd in de grensregio", "title: Jeugd aan de grens")
+    assert quick(checker.step(jeugd))
+    set_field(site / CAFE, "title", "Schulden, opnieuw")  # it has aliases
+    assert quick(checker.step(site / CAFE))
+    rapport = site / "content/publicaties/armoede-rapport.md"
+    replace_in(rapport, "title: Rapport over armoede", "title: Armoede, het rapport")
+    assert quick(checker.step(rapport))
+    set_field(site / TOEKOMST, "datum", "2020-06-01")  # over, and without a report
+    checker.step(site / TOEKOMST)
+    # A new date differs from the file name's: a warning, so the full path says it.
+    set_field(site / WIJKTEAMS, "datum", "2031-03-01")
+    assert not quick(checker.step(site / WIJKTEAMS))
+    set_field(rapport, "datum", "2031-03-01")  # a publication's name has no date
+    assert quick(checker.step(rapport))
+    set_field(site / CAFE, "themas", "[armoede, jeugd]")
+    assert quick(checker.step(site / CAFE))
+    set_field(site / NIEUWS, "werkplaats", "amsterdam")
+    assert quick(checker.step(site / NIEUWS))
+
+
+def test_front_matter_edits_that_are_not_in_place_take_the_full_path(site: Path) -> None:
+    checker = Checker(site)
+    set_field(site / WIJKTEAMS, "werkplaats", "nergens")  # a broken reference
+    assert checker.step(site / WIJKTEAMS).exit_code == 1  # the error, as a clean build says
+    set_field(site / WIJKTEAMS, "werkplaats", "rotterdam")
+    checker.step(site / WIJKTEAMS)
+    set_field(site / WIJKTEAMS, "aliases", "[/oud/wijkteams/]")
+    assert not quick(checker.step(site / WIJKTEAMS))
+    set_field(site / WIJKTEAMS, "draft", "true")
+    assert not quick(checker.step(site / WIJKTEAMS))
