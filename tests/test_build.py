@@ -196,30 +196,41 @@ def test_a_site_template_overrides_the_built_in_one(mini: Path, run, tmp_path: P
     assert footer.select_one(".footer-title") is None
 
 
+def write_template(site: Path, name: str, text: str) -> None:
+    override = site / "templates" / name
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text(text, encoding="utf-8")
+
+
+def the_template_error(run, site: Path, out: Path) -> str:
+    """The one error line of a build that fails on a template."""
+    result = run("build", "--site", str(site), "--out", str(out), "--today", TODAY)
+    assert result.code == 1
+    [line] = [x for x in result.lines if ": error: " in x]
+    return line
+
+
 def test_a_site_template_that_reaches_into_the_graph_gets_a_clear_error(
     mini: Path, run, tmp_path: Path
 ) -> None:
     """Templates show what their plan holds; `site.…` would hide a page's real inputs
     from `serve` and cached builds, so it is an error on the template's own line."""
-    override = mini / "templates/home.html"
-    override.parent.mkdir(parents=True)
-    override.write_text(
+    write_template(
+        mini,
+        "home.html",
         '{% extends "base.html" %}\n{% block content %}\n<p>Hallo</p>\n'
         "{{ site.werkplaatsen | length }}\n{% endblock %}\n",
-        encoding="utf-8",
     )
-    result = run("build", "--site", str(mini), "--out", str(tmp_path / "uit"), "--today", TODAY)
-    assert result.code == 1
-    [line] = [x for x in result.lines if ": error: " in x]
+    line = the_template_error(run, mini, tmp_path / "uit")
     assert line.startswith("templates/home.html:4: error: ")
     assert "'site.werkplaatsen'" in line
 
 
 def test_a_site_card_template_overrides_the_built_in_card(mini: Path, run, tmp_path: Path) -> None:
     """Lists show their cards through fragment(): a site's own card is used everywhere."""
-    card = mini / "templates/partials/kenniscafe-card.html"
-    card.parent.mkdir(parents=True)
-    card.write_text('<li class="eigen-kaart">{{ cafe.title }}</li>\n', encoding="utf-8")
+    write_template(
+        mini, "partials/kenniscafe-card.html", '<li class="eigen-kaart">{{ cafe.title }}</li>\n'
+    )
     out = tmp_path / "kaart"
     assert run("build", "--site", str(mini), "--out", str(out), "--today", TODAY).code == 0
     for path in ("/kenniscafes/", "/werkplaatsen/amsterdam/", "/themas/armoede/"):
@@ -231,16 +242,13 @@ def test_a_site_card_template_overrides_the_built_in_card(mini: Path, run, tmp_p
 def test_a_template_that_includes_itself_gets_a_clear_error(
     mini: Path, run, tmp_path: Path
 ) -> None:
-    card = mini / "templates/partials/kenniscafe-card.html"
-    card.parent.mkdir(parents=True)
-    card.write_text(
+    write_template(
+        mini,
+        "partials/kenniscafe-card.html",
         '{{ fragment("partials/kenniscafe-card.html", cafe=cafe, owner=owner, '
         "own_werkplaats=own_werkplaats) }}\n",
-        encoding="utf-8",
     )
-    result = run("build", "--site", str(mini), "--out", str(tmp_path / "uit"), "--today", TODAY)
-    assert result.code == 1
-    [line] = [x for x in result.lines if ": error: " in x]
+    line = the_template_error(run, mini, tmp_path / "uit")
     assert line.startswith("templates/partials/kenniscafe-card.html:1: error: ")
     assert "zichzelf" in line
 

@@ -15,6 +15,7 @@ from .plan import (
 )
 from .records import Entry, Kenniscafe, Thema, Werkplaats
 from .urls import Claim, normal_path
+from .views import news_in_order
 
 # Feed readers want what is new; older entries stay on the site itself.
 FEED_LIMIT = 50
@@ -57,8 +58,7 @@ def plan_feeds(site: Site) -> list[PagePlan]:
 
 
 def plan_news_feed(site: Site) -> PagePlan:
-    news = sorted(site.nieuws.values(), key=lambda n: (n.datum, n.title), reverse=True)
-    news = news[:FEED_LIMIT]
+    news = news_in_order(site)[:FEED_LIMIT]
     return PagePlan(
         "/nieuws/atom.xml",
         "atom.xml",

@@ -43,6 +43,8 @@ from .views import (
     archive_by_year,
     elsewhere,
     newest_publicaties,
+    news_in_order,
+    news_key,
     related_view,
     shared_theme_neighbours,
     year_chart,
@@ -117,7 +119,7 @@ def plan_home(site: Site) -> PagePlan:
     recent = () if upcoming else (tuple(reports) or site.agenda.past[:HOME_RECENT])
     publicaties = () if upcoming else tuple(newest_publicaties(site)[:HOME_RECENT])
     # The same as sorting them all and taking the first (heapq's documentation).
-    news = heapq.nlargest(HOME_NEWS, site.nieuws.values(), key=lambda n: (n.datum, n.title))
+    news = heapq.nlargest(HOME_NEWS, site.nieuws.values(), key=news_key)
     themas = active_first(site.themas.values())
     regions = [(r, wps) for r, wps in group_by_regio(site) if wps]
     deps = card_deps(
@@ -375,21 +377,22 @@ def plan_publicatie_index(site: Site, pubs: list[Publicatie] | None = None) -> P
     )
 
 
-def plan_publicatie(site: Site, pub: Publicatie) -> PagePlan:
-    context = _entry_context(site, pub, "publicaties")
-    deps = card_deps([pub, *_context_entries(context)])
+def plan_entry_page(site: Site, entry: Publicatie | Nieuws, template: str, maker: str) -> PagePlan:
+    """The own page of a publication or news item."""
+    context = _entry_context(site, entry, entry.collection)
+    deps = card_deps([entry, *_context_entries(context)])
     return PagePlan(
-        pub.path,
-        "publicatie.html",
+        entry.path,
+        template,
         context,
         frozenset(deps),
-        claim=entry_claim(pub),
-        maker=("publicatie", pub.slug),
+        claim=entry_claim(entry),
+        maker=(maker, entry.slug),
     )
 
 
-def news_in_order(site: Site) -> list[Nieuws]:
-    return sorted(site.nieuws.values(), key=lambda n: (n.datum, n.title), reverse=True)
+def plan_publicatie(site: Site, pub: Publicatie) -> PagePlan:
+    return plan_entry_page(site, pub, "publicatie.html", "publicatie")
 
 
 def plan_nieuws(site: Site) -> list[PagePlan]:
@@ -416,16 +419,7 @@ def plan_nieuws_index(site: Site, news: list[Nieuws] | None = None) -> PagePlan:
 
 
 def plan_nieuws_item(site: Site, item: Nieuws) -> PagePlan:
-    context = _entry_context(site, item, "nieuws")
-    deps = card_deps([item, *_context_entries(context)])
-    return PagePlan(
-        item.path,
-        "nieuws.html",
-        context,
-        frozenset(deps),
-        claim=entry_claim(item),
-        maker=("nieuws", item.slug),
-    )
+    return plan_entry_page(site, item, "nieuws.html", "nieuws")
 
 
 def plan_paginas(site: Site) -> list[PagePlan]:

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .graph import Dated, Related, Site, entry_date, newest_key, newest_order
-from .records import Entry, Kenniscafe, Pagina, Publicatie, Thema, Werkplaats
+from .records import Entry, Kenniscafe, Nieuws, Pagina, Publicatie, Thema, Werkplaats
 
 RELATED_LIMIT = 5
 
@@ -84,6 +85,15 @@ def related_view(related: Related, show_werkplaatsen: bool) -> dict[str, object]
         "publicaties_by_year": year_groups(related.publicaties),
         "nieuws_by_year": year_groups(related.nieuws),
     }
+
+
+def news_key(item: Nieuws) -> tuple[dt.date, str]:
+    return (item.datum, item.title)
+
+
+def news_in_order(site: Site) -> list[Nieuws]:
+    """News, newest first (by date, then title)."""
+    return sorted(site.nieuws.values(), key=news_key, reverse=True)
 
 
 def newest_publicaties(site: Site) -> list[Publicatie]:
