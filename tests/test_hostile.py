@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, page
+from conftest import SLOW_MARKDOWN, TODAY, page
 
 SECRET = "GEHEIM-TOKEN-7f3a9c"
 
@@ -224,7 +224,7 @@ def test_a_body_that_keeps_markdown_busy_is_an_error_and_the_rest_is_checked(
     mini: Path, run, tmp_path: Path
 ) -> None:
     slow = mini / "content/nieuws/2019-02-01-haken.md"
-    slow.write_text("---\ntitle: Haken\ndatum: 2019-02-01\n---\n" + "[" * 30000 + "\n")
+    slow.write_text("---\ntitle: Haken\ndatum: 2019-02-01\n---\n" + SLOW_MARKDOWN + "\n")
     broken = mini / "content/nieuws/2019-03-01-datum.md"
     broken.write_text("---\ntitle: Datum\ndatum: 2019-3-1\n---\nTekst.\n")
     started = time.monotonic()

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import SITES, TODAY
+from conftest import SITES, SLOW_MARKDOWN, TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -161,7 +161,7 @@ def test_a_body_too_slow_to_convert_is_an_error_on_the_quick_path_too(site: Path
     rebuilder = Rebuilder(options(site))
     assert rebuilder.rebuild().exit_code == 0
     good = dict(rebuilder.outputs)
-    write_body(site / CAFE, "[" * 20000 + "\n")
+    write_body(site / CAFE, SLOW_MARKDOWN + "\n")
     result = rebuilder.rebuild(changed=[site / CAFE])
     assert result.exit_code == 1
     [problem] = result.diagnostics

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SITES, TODAY
+from conftest import SITES, SLOW_MARKDOWN, TODAY
 
 from wsdgen.diagnostics import Diagnostic
 from wsdgen.incremental import Rebuilder, RebuildResult, body_only
@@ -385,7 +385,7 @@ def test_a_template_error_then_a_body_edit_then_the_fix(site: Path) -> None:
 
 def test_a_body_too_slow_to_convert_then_fixed(site: Path) -> None:
     checker = Checker(site)
-    write_body(site / NIEUWS, "[" * 20000 + "\n")
+    write_body(site / NIEUWS, SLOW_MARKDOWN + "\n")
     assert checker.step(site / NIEUWS).exit_code == 1
     write_body(site / CAFE, "Een ander verslag tijdens de fout.\n")
     assert checker.step(site / CAFE).exit_code == 1

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from browsing import CHROMIUM, CHROMIUM_ARGS, require, wsdgen_serving
-from conftest import REPO
+from conftest import REPO, SLOW_MARKDOWN
 
 CAFE = "content/kenniscafes/2019-05-23-voorkomen-huisuitzettingen.md"
 PAGE = "/kenniscafes/2019-05-23-voorkomen-huisuitzettingen/"
@@ -139,7 +139,7 @@ def test_serve_answers_while_a_slow_body_is_rebuilt(
     before = log.read_text(encoding="utf-8").count("wsdgen: ")
     slow.write_text(
         "---\ntitle: Traag\ndatum: 2031-01-01\nwerkplaats: zuid-holland-zuid\n---\n"
-        + "[" * 20000
+        + SLOW_MARKDOWN
         + "\n",
         encoding="utf-8",
     )

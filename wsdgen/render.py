@@ -7,7 +7,10 @@ site overrides any built-in template by placing one with the same name.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, MutableMapping, Sequence
+import signal
+import threading
+from collections.abc import Callable, Collection, Iterator, MutableMapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import unescape as html_unescape
 from pathlib import Path
@@ -26,6 +29,7 @@ from .markup import MARKDOWN_SECONDS, body_key, render_markdown_bounded
 from .media import Media, Picture, Report
 from .plan import EntryKey, PagePlan
 from .records import Entry
+from .sandbox import SandboxEnvironment
 from .schema import SOORT_LABELS
 from .templates import RefusedTemplate, SafeLoader, shown_name
 from .views import menu_pages
@@ -66,45 +70,11 @@ class PlanTemplate(jinja2.Template):
         return self.make_module()
 
 
-class PlanEnvironment(jinja2.Environment):
-    """Jinja's environment, except that a template reaches an entry's body only through
-    ``body(entry)``: `serve` records which pages call it, and after an edit of a body
-    renders just those again (incremental.py). Names starting with "_" of an entry are
-    refused too (``__getattribute__`` would reach the body another way), and so is
-    ``entry.source``."""
+class PlanEnvironment(SandboxEnvironment):
+    """The sandbox (sandbox.py) with templates whose imported modules are made anew
+    for every page (PlanTemplate)."""
 
     template_class = PlanTemplate
-
-    # Jinja's own two methods with one check in front (not through super(): these run
-    # for every attribute a template reads).
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if isinstance(obj, Entry) and (attribute in HIDDEN or attribute[:1] == "_"):
-            raise jinja2.TemplateRuntimeError(BODY_ATTRIBUTE_MESSAGE)
-        try:
-            return getattr(obj, attribute)
-        except AttributeError:
-            pass
-        try:
-            return obj[attribute]
-        except (TypeError, LookupError, AttributeError):
-            return self.undefined(obj=obj, name=attribute)
-
-    def getitem(self, obj: Any, argument: Any) -> Any:
-        name = argument if isinstance(argument, str) else ""
-        if isinstance(obj, Entry) and (name in HIDDEN or name[:1] == "_"):
-            raise jinja2.TemplateRuntimeError(BODY_ATTRIBUTE_MESSAGE)
-        return super().getitem(obj, argument)
-
-
-# What a template may not read of an entry: its Markdown and its file (whose hash
-# changes with the text), which `serve` does not follow page by page.
-HIDDEN = frozenset({"body", "source"})
-BODY_ATTRIBUTE_MESSAGE = (
-    "een sjabloon toont de tekst van een item met body(entry); entry.body, entry.source "
-    "en namen die met _ beginnen zijn niet beschikbaar (ze geven de Markdown zonder "
-    "omzetting of het bronbestand, en wsdgen serve ziet dan niet welke pagina's de tekst "
-    "tonen)"
-)
 
 
 def make_environment(site_dir: Path) -> jinja2.Environment:
@@ -439,6 +409,45 @@ def template_frame(exc: BaseException) -> tuple[str, int] | None:
     return found
 
 
+# A template is data, but a loop in it can still burn the CI job's time: one page may
+# take this much CPU time (a page of 4,000 cards takes well under a second).
+TEMPLATE_CPU_SECONDS = 10.0
+TEMPLATE_TOO_SLOW_MESSAGE = (
+    "fout in sjabloon: het maken van één pagina kost meer dan "
+    f"{TEMPLATE_CPU_SECONDS:.0f} seconden rekentijd; kijk of een lus (for) in het "
+    "sjabloon veel te vaak herhaalt"
+)
+
+
+class TemplateTooSlow(Exception):
+    """Raised inside a template that ran out of CPU time (see cpu_time_limit)."""
+
+
+def _out_of_cpu_time(signum: int, frame: object) -> None:
+    raise TemplateTooSlow
+
+
+@contextmanager
+def cpu_time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` of this process's CPU time.
+
+    It uses the process's virtual timer (SIGVTALRM), not the real-time one that bounds
+    Markdown (markup.py), so a body converted while a page renders keeps its own bound.
+    Outside the main thread (where signals cannot be handled) the block runs unbounded."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+    previous = signal.signal(signal.SIGVTALRM, _out_of_cpu_time)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
+
+
 RECURSION_MESSAGE = (
     "fout in sjabloon: het sjabloon gebruikt zichzelf steeds opnieuw (via include, "
     "extends, import of fragment); haal die kringloop weg"
@@ -511,7 +520,12 @@ def render_one(plan: PagePlan, env: jinja2.Environment, site: Site) -> Rendered:
         return Rendered(plan.output_file, data)
     try:
         template = env.get_template(plan.template)
-        text = template.render(page_path=plan.path, **plan.context)
+        with cpu_time_limit(TEMPLATE_CPU_SECONDS):
+            text = template.render(page_path=plan.path, **plan.context)
+    except TemplateTooSlow as exc:
+        name, line = template_frame(exc) or (plan.template, 1)
+        shown = shown_name(site.config.site_dir, Path(name)) if Path(name).is_absolute() else name
+        raise RenderError(diag.error(shown, line, TEMPLATE_TOO_SLOW_MESSAGE)) from None
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
         raise RenderError(_template_diagnostic(site.config.site_dir, exc)) from exc
     except RecursionError as exc:

@@ -17,6 +17,7 @@ import jinja2
 from . import diagnostics as diag
 from . import safefs
 from .diagnostics import Diagnostic
+from .sandbox import SandboxEnvironment
 
 THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"
 # Templates are small; a bigger file is a mistake or an attack.
@@ -108,8 +109,24 @@ def check_site_templates(site_dir: Path) -> list[Diagnostic]:
     if problem:
         return [diag.error("templates", 1, f"templates/: {problem}")]
     problems: list[Diagnostic] = []
+    parser = SandboxEnvironment()
     for name in template_names(folder):
         checked, problem = safefs.check_file(site_dir, folder / name)
         if checked is None:
             problems.append(diag.error(f"templates/{name}", 1, problem or safefs.MISSING))
+            continue
+        problems += syntax_problems(site_dir, folder / name, f"templates/{name}", parser)
     return problems
+
+
+def syntax_problems(
+    site_dir: Path, path: Path, shown: str, parser: jinja2.Environment
+) -> list[Diagnostic]:
+    """A site template that Jinja cannot parse, also when no page uses it (yet)."""
+    try:
+        parser.parse(safefs.read_text(site_dir, path, MAX_TEMPLATE_BYTES), shown, shown)
+    except jinja2.TemplateSyntaxError as exc:
+        return [diag.error(shown, exc.lineno or 1, f"fout in sjabloon: {exc.message}")]
+    except (safefs.ReadRefused, OSError, UnicodeDecodeError):
+        return []  # reported with its reason when a page loads it
+    return []
