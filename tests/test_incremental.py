@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SITES, SLOW_MARKDOWN, TODAY
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from wsdgen.incremental import Rebuilder
@@ -297,6 +297,9 @@ def apply(site: Path, step: tuple) -> list[Path]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(edit, min_size=1, max_size=8))
+# The body quick path kept a record the site graph did not hold, so a title edit after a
+# body edit listed the kenniscafé twice (nine files differed from a clean build).
+@example(steps=[("body", "2017-04-14-schulden", "abc\n"), ("title", "2017-04-14-schulden", "x")])
 def test_incremental_equals_full_build_after_every_step(steps: list[tuple]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from conftest import SITES, TODAY
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from wsdgen.incremental import Rebuilder
@@ -134,6 +134,14 @@ def test_the_site_fills_the_lists_on_other_entries_pages(tmp_path: Path) -> None
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(edit, min_size=1, max_size=5))
+# Found in review and by this test: a body edit, then a title edit of the same entry,
+# listed the entry twice (the body path kept a record the site graph did not hold).
+@example(
+    steps=[("kenniscafes", 3, ("body", "Verslag 1.\n")), ("kenniscafes", 3, ("title", "Alfa"))]
+)
+@example(
+    steps=[("publicaties", 7, ("body", "Verslag 1.\n")), ("publicaties", 7, ("title", "Alfa"))]
+)
 def test_front_matter_edits_in_serve_equal_a_clean_build(
     steps: list[tuple[str, int, tuple[str, str]]],
 ) -> None:

@@ -174,7 +174,11 @@ class Rebuilder:
         rendered = self.render_quickly(todo, last.site, last.bodies)
         if rendered is None:
             return None
-        self.remember_edits(last, new_entries)
+        # The site graph and the plans keep the records they hold (only the bodies
+        # changed, which pages read through ``bodies``), so ``last.entries`` keeps
+        # them too: a later front-matter edit must find the graph's own record.
+        for entry in new_entries:
+            self.entry_digests[entry.key] = entry.source.digest
         return RebuildResult(EXIT_OK, last.diagnostics, rendered)
 
     def quick_replan(
