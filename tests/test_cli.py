@@ -27,6 +27,7 @@ HELP_COMMANDS = [
     ["check", "--help"],
     ["serve", "--help"],
     ["new", "--help"],
+    ["eigenaren", "--help"],
 ]
 
 
@@ -47,7 +48,7 @@ def test_help_is_dutch(run, args: list[str]) -> None:
 
 def test_every_option_has_an_explanation() -> None:
     parser = make_parser()
-    assert sorted(parser.commands) == ["build", "check", "new", "serve"]
+    assert sorted(parser.commands) == ["build", "check", "eigenaren", "new", "serve"]
     for name, command in parser.commands.items():
         for action in command._actions:
             assert action.help, (name, action.option_strings or action.dest)

@@ -191,9 +191,14 @@ def test_unusable_image_files_are_errors_naming_file_and_field(
     set_fields(site, CAFE, f"afbeelding: /assets/afbeeldingen/{name}\nafbeelding_alt: Iets\n")
     result = built(site, tmp_path / "public")
     assert result.exit_code == 1
-    [(path, line, field, message)] = errors(result)
+    # Bytes that are no image at all are refused on the file by the allow-list
+    # (assets.py), which then leaves it out; the use is an error either way.
+    found = errors(result)
+    at_file = [p for p in found if p[0] == f"assets/afbeeldingen/{name}"]
+    [(path, line, field, message)] = [p for p in found if p not in at_file]
     assert (path, line, field) == (CAFE, 2, "afbeelding")
-    assert f"/assets/afbeeldingen/{name}" in message and reason in message
+    assert f"/assets/afbeeldingen/{name}" in message
+    assert reason in (at_file[0][3] if at_file else message)
 
 
 def test_a_decompression_bomb_is_refused(site: Path, tmp_path: Path) -> None:

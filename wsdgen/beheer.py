@@ -7,6 +7,10 @@ reference to a draft, the date in a file name, ...) are left to ``wsdgen check``
 
 The CMS itself is Decap CMS, vendored under ``theme/beheer/decap-cms/`` (a pinned
 release with its licence and checksums), so a site never loads it from another host.
+Every Markdown field has ``sanitize_preview: true``: Decap then passes the preview's
+HTML through DOMPurify before it shows it, so a body with ``<img onerror=...>`` or a
+``<script>`` cannot run on /beheer/, where the forge token is kept. (Decap 3.x already
+sanitises when the option is missing; it is written out so an upgrade cannot turn it off.)
 """
 
 from __future__ import annotations
@@ -147,7 +151,7 @@ WIDGETS: dict[str, Callable[[FieldSpec], Widget]] = {
     "ref": _relation,
     "ref_list": lambda spec: {**_relation(spec), "multiple": True},
     "alias_list": _alias_list,
-    "markdown": lambda spec: {"widget": "markdown"},
+    "markdown": lambda spec: {"widget": "markdown", "sanitize_preview": True},
     # Uploaded into the media folder (assets/downloads/); no address from elsewhere.
     "image": lambda spec: {"widget": "image", "choose_url": False},
     "alt_text": lambda spec: {"widget": "string"},
@@ -189,6 +193,7 @@ def collection_fields(collection: str, extra_fields: tuple[str, ...]) -> list[Wi
         "label": body.label,
         "name": BODY_FIELD,
         "widget": "markdown",
+        "sanitize_preview": True,
         "required": False,
     }
     if body.hint:

@@ -6,6 +6,9 @@ second server. It is narrower than decap-server on purpose: it reads and writes 
 entry files directly inside ``content/<collection>/`` and files directly inside the
 media folder, never through a symlink or into a hidden name, and it answers only
 requests from the site's own pages (same origin, JSON, local Host, checked by serve).
+An upload is taken only when the build would publish it: its type on the allow-list of
+``assets.py`` by name and by bytes (an HTML page called ``foto.png``, an SVG with a
+script, any ``.html`` or ``.js`` are refused with 422, and nothing is written).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from . import safefs
+from .assets import upload_problem
 from .beheer import MEDIA_FOLDER
 from .schema import COLLECTIONS, MAX_FILE_BYTES
 
@@ -201,6 +205,9 @@ class LocalFolder:
             raise Refused("ongeldig bestand") from exc
         if len(data) > MAX_MEDIA_BYTES:
             raise Refused("het bestand is groter dan 20 MiB")
+        problem = upload_problem(place.name, data)
+        if problem:
+            raise Refused(f"{place.name} wordt niet opgeslagen: {problem}")
         return place, data
 
     # --- The protocol ---

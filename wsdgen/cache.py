@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 import re
+import subprocess
 from collections.abc import Iterator, MutableMapping
 from contextlib import suppress
 from pathlib import Path
@@ -25,6 +26,7 @@ BODY_KEY = re.compile(r"[0-9a-f]{64}")
 
 # Source folders of a site: a cache inside them would be read (or published) as input.
 SOURCE_FOLDERS = ("content", "templates", "assets")
+GIT_FOLDER = ".git"
 
 
 class DiskCache(MutableMapping[str, str]):
@@ -116,8 +118,19 @@ def cache_location_problem(cache_dir: Path, site_dir: Path, output_dir: Path) ->
     """Why this cache folder may not be used (Dutch), or None.
 
     It may not be (or lie in, or contain) a source folder of the site or the output,
-    and it may not be a file.
+    and it may not be a file. The folder itself may not be a symlink, and inside the
+    site no folder on the way to it either: a pull request can commit a link
+    (``.wsdgen-cache -> /somewhere``), and the build writes and prunes the cache. Nor
+    may it hold files that git tracks: a committed cache is the site's content, and
+    pruning would delete it from the editor's working copy.
     """
+    link = symlink_on_the_way(cache_dir, site_dir)
+    if link is not None:
+        return (
+            f"de cachemap '{cache_dir}' is (of ligt in) een snelkoppeling ('{link}'); wsdgen "
+            "schrijft en ruimt op in die map en volgt daarom geen snelkoppeling. Kies een "
+            "gewone map, bijvoorbeeld .wsdgen-cache"
+        )
     cache = Path(os.path.realpath(cache_dir))
     if cache.exists() and not cache.is_dir():
         return f"de cachemap '{cache_dir}' is een bestand; kies een map"
@@ -132,4 +145,53 @@ def cache_location_problem(cache_dir: Path, site_dir: Path, output_dir: Path) ->
                 f"de cachemap '{cache_dir}' ligt in of om {folder.name}/; kies een map buiten "
                 "content/, templates/, assets/ en de uitvoermap (bijvoorbeeld .wsdgen-cache)"
             )
+    if cache.is_relative_to(site) and GIT_FOLDER in cache.relative_to(site).parts:
+        return f"de cachemap '{cache_dir}' ligt in {GIT_FOLDER}/; kies bijvoorbeeld .wsdgen-cache"
+    tracked = tracked_file_below(cache, site)
+    if tracked is not None:
+        return (
+            f"de cachemap '{cache_dir}' bevat bestanden die in git staan (zoals '{tracked}'); "
+            "een cache hoort niet in de repository. Kies een andere map, of haal de map uit "
+            "git (git rm -r --cached) en zet hem in .gitignore"
+        )
     return None
+
+
+def symlink_on_the_way(cache_dir: Path, site_dir: Path) -> str | None:
+    """The cache folder itself, or a folder between the site folder and it (as written),
+    that is a symlink; None when there is none. Above the site folder, and for a cache
+    outside it, only the folder itself counts: that path is the caller's own choice."""
+    folder = Path(os.path.abspath(cache_dir))
+    site = Path(os.path.abspath(site_dir))
+    steps = [folder]
+    if folder.is_relative_to(site):
+        steps += [parent for parent in folder.parents if parent.is_relative_to(site)]
+    for step in steps:
+        if step != site and os.path.islink(step):
+            return str(step.relative_to(site)) if step.is_relative_to(site) else str(step)
+    return None
+
+
+def tracked_file_below(cache: Path, site: Path) -> str | None:
+    """A file under ``cache`` that git tracks in the site's repository (for the message),
+    or None: also when the cache is outside the site or missing, and when git or a
+    repository is not there (then nothing can be tracked, or it cannot be told)."""
+    if not cache.is_relative_to(site) or not cache.is_dir():
+        return None
+    relative = cache.relative_to(site).as_posix()
+    command = ["git", "-c", "core.fsmonitor=false", "-C", str(site), "ls-files", "-z"]
+    try:
+        with subprocess.Popen(
+            [*command, "--", f":(literal){relative}/"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+        ) as git:
+            assert git.stdout is not None
+            first = git.stdout.read(4096)  # one name is enough; git may list thousands
+            git.kill()
+    except OSError:  # no git on this machine
+        return None
+    name = first.split(b"\0", 1)[0]
+    return os.fsdecode(name) if name else None

@@ -1,4 +1,6 @@
-"""Command line: wsdgen build | check | serve | new. Exit 0 ok, 1 content, 2 usage/config.
+"""Command line: wsdgen build | check | serve | new | eigenaren.
+
+Exit 0 ok, 1 content, 2 usage/config.
 
 Everything a user sees here is Dutch, argparse's own texts included: they are
 translated through the gettext function that argparse calls (see ``dutch_argparse``).
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from .pipeline import BuildResult
 
 
-COMMANDS = ("build", "check", "serve", "new")
+COMMANDS = ("build", "check", "serve", "new", "eigenaren")
 # Dates as content dates allow them (validate.py): a year from 1900 to 2200.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 HIGHEST_PORT = 65535
@@ -286,6 +288,7 @@ def make_parser() -> DutchArgumentParser:
     add_check(commands, parser)
     add_serve(commands, parser)
     add_new(commands, parser)
+    add_eigenaren(commands, parser)
     return parser
 
 
@@ -363,6 +366,65 @@ def add_check(commands: Commands, parser: DutchArgumentParser) -> None:
     site_option(p)
     content_options(p)
     format_option(p)
+    p.add_argument(
+        "--sinds",
+        type=git_ref,
+        metavar="REF",
+        help="controleer ook of de auteur alles mocht wijzigen wat sinds git-ref REF "
+        "veranderde (redactie: in config.yaml; voor pull en merge requests)",
+    )
+    p.add_argument(
+        "--auteur",
+        type=account,
+        action="append",
+        metavar="ACCOUNT",
+        help="het GitHub- of GitLab-account dat de wijziging maakte, zoals @jan "
+        "(mag vaker; elk genoemd account moet alles mogen wijzigen)",
+    )
+
+
+def git_ref(text: str) -> str:
+    """A git ref for --sinds: a branch, tag or commit, never an option."""
+    from .ownership import ref_problem
+
+    problem = ref_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def account(text: str) -> str:
+    """A forge account for --auteur, with or without its @."""
+    from .ownership import author_handle, handle_problem
+
+    handle = author_handle(text)
+    problem = handle_problem(handle)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return handle
+
+
+def check_options_problem(args: argparse.Namespace) -> str | None:
+    """--sinds and --auteur go together (Dutch), or None."""
+    if bool(args.sinds) != bool(args.auteur):
+        return "--sinds en --auteur horen bij elkaar; geef ze allebei (of geen van beide)"
+    return None
+
+
+def add_eigenaren(commands: Commands, parser: DutchArgumentParser) -> None:
+    p = add_command(
+        commands,
+        parser,
+        "eigenaren",
+        "schrijf CODEOWNERS uit redactie: in config.yaml (wie welk bestand mag wijzigen)",
+    )
+    site_option(p)
+    p.add_argument(
+        "--controleer",
+        action="store_true",
+        help="schrijf niets; fout (status 1) als CODEOWNERS niet bij is",
+    )
+    format_option(p)
 
 
 def add_serve(commands: Commands, parser: DutchArgumentParser) -> None:
@@ -393,8 +455,12 @@ def add_new(commands: Commands, parser: DutchArgumentParser) -> None:
 
 
 def report(problems: Sequence[Diagnostic], output_format: str) -> None:
-    for problem in problems:
-        line = problem.as_github() if output_format == "github" else str(problem)
+    """Every problem on stderr, one line each; a flood of one kind in a file is cut off
+    after a few lines with their number (diagnostics.capped). The summary counts all."""
+    from .diagnostics import capped
+
+    for item in capped(problems):
+        line = item.as_github() if output_format == "github" else str(item)
         print(line, file=sys.stderr)
 
 
@@ -480,6 +546,8 @@ def run_build(args: argparse.Namespace, write: bool, outcome: Outcome) -> int:
     finally:
         if progress:
             progress.close()
+    if not write:
+        result = with_ownership(args, result)
     outcome.written = write and result.exit_code == EXIT_OK
     report(result.diagnostics, args.format)
     if not getattr(args, "quiet", False) or result.exit_code != EXIT_OK:
@@ -499,6 +567,70 @@ def print_redirects(result: BuildResult) -> None:
         print(f"wsdgen: {len(pairs)} oude adressen verwijzen door (zie ook /_redirects):")
         for alias, target in pairs:
             print(f"  {alias} -> {target}")
+
+
+def with_ownership(args: argparse.Namespace, result: BuildResult) -> BuildResult:
+    """`check` with `redactie:` in config.yaml: add the CODEOWNERS warnings and, with
+    --sinds, an error for each change the author may not make (ownership.py)."""
+    from . import diagnostics as diag
+    from .ownership import GitProblem, change_problems, codeowners_problems
+
+    loaded = result.site.config if result.site is not None else None
+    config = loaded or (result.partial.config if result.partial is not None else None)
+    if config is None:
+        return result
+    if config.redactie is None:
+        if args.sinds:
+            print(
+                "wsdgen: let op: config.yaml heeft geen 'redactie:', dus niet gecontroleerd "
+                "wie wat mocht wijzigen (zie docs/hosting.md)",
+                file=sys.stderr,
+            )
+        return result
+    found = codeowners_problems(config)
+    if args.sinds:
+        try:
+            found += change_problems(config, args.sinds, args.auteur)
+        except GitProblem as exc:
+            print(f"wsdgen: fout in de opdracht: {diag.printable(exc.message)}", file=sys.stderr)
+            result.exit_code = EXIT_USAGE
+    found = diag.apply_strict(found, args.strict)
+    result.diagnostics = diag.sorted_unique([*result.diagnostics, *found])
+    if diag.has_errors(found) and result.exit_code == EXIT_OK:
+        result.exit_code = EXIT_CONTENT
+    return result
+
+
+def run_eigenaren(args: argparse.Namespace) -> int:
+    """Write CODEOWNERS from `redactie:` (or, with --controleer, only compare)."""
+    from .config import load_config
+    from .ownership import stale_problem, write_codeowners
+
+    config, problems = load_config(Path(args.site))
+    if config is None:
+        report(problems, args.format)
+        return EXIT_USAGE
+    if config.redactie is None:
+        print(
+            "wsdgen: fout: config.yaml heeft geen 'redactie:', dus er is niets om CODEOWNERS "
+            "uit te maken; zie docs/hosting.md",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.controleer:
+        problems = stale_problem(config)
+        report(problems, args.format)
+        if problems:
+            return EXIT_CONTENT
+        print("wsdgen: CODEOWNERS is bij.")
+        return EXIT_OK
+    written, problems = write_codeowners(config)
+    report(problems, args.format)
+    if written is None:
+        return EXIT_CONTENT
+    what = "geschreven" if written.changed else "was al bij"
+    print(f"wsdgen: CODEOWNERS {what} ({written.rules} regels): {written.path}")
+    return EXIT_OK
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -527,7 +659,12 @@ def dispatch(argv: Sequence[str], outcome: Outcome) -> int:
     if args.command == "build":
         return run_build(args, write=True, outcome=outcome)
     if args.command == "check":
+        problem = check_options_problem(args)
+        if problem:
+            parser.commands["check"].error(problem)
         return run_build(args, write=False, outcome=outcome)
+    if args.command == "eigenaren":
+        return run_eigenaren(args)
     if args.command == "serve":
         return run_serve(args)
     return run_new(args)

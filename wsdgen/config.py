@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from . import diagnostics as diag
@@ -16,6 +17,9 @@ from .diagnostics import Diagnostic
 from .schema import COLLECTIONS, field_names
 from .validate import EMAIL_FORM, URL_FORBIDDEN, WHITESPACE_RUN, character_name, url_problem
 from .yamlnodes import Value, YamlProblem, clean_text, read_mapping
+
+if TYPE_CHECKING:
+    from .ownership import Redactie
 
 # config.yaml is a page of settings; a bigger file is a mistake.
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -30,6 +34,8 @@ KNOWN_KEYS = (
     "menu",
     "security_contact",
     "beheer",
+    "site_scripts",
+    "redactie",
 )
 PROTECTED_DIRS = ("content", "templates", "assets")
 
@@ -81,6 +87,10 @@ class SiteConfig:
     menu: tuple[MenuItem, ...] = ()
     security_contact: str | None = None
     beheer: BeheerConfig | None = None
+    # Who edits for which werkplaats (ownership.py); None: no ownership check.
+    redactie: Redactie | None = None
+    # Site JavaScript under assets/ that the central editors reviewed (assets.py).
+    site_scripts: tuple[str, ...] = ()
     # `serve`: /beheer/ works against the local folder, with or without `beheer:`.
     local_beheer: bool = False
     digest: str = ""  # hash of config.yaml as read, so `serve` can tell it changed
@@ -168,12 +178,22 @@ def load_config(
         where = 1 if overrides.base_url else lines.get("base_url", 1)
         source = "--base-url" if overrides.base_url else "base_url"
         problems.append(diag.error(CONFIG_FILE, where, f"{source}: {base_problem}"))
-    output_text = overrides.output or text_setting("output", "public")
-    output_dir = Path(os.path.abspath(site_dir / output_text))
-    output_problem = check_output_dir(site_dir, output_dir)
+    # `output:` comes from the site's files, which pull requests change: it must stay
+    # inside the site folder. Only --out (typed by whoever runs the build) may point
+    # elsewhere. The setting is checked even when --out wins, so `check` in CI sees it.
+    configured = text_setting("output", "public")
+    configured_dir = Path(os.path.abspath(site_dir / configured))
+    output_problem = check_configured_output(site_dir, configured) or (
+        None if overrides.output else check_output_dir(site_dir, configured_dir)
+    )
     if output_problem:
-        where = 1 if overrides.output else lines.get("output", 1)
-        problems.append(diag.error(CONFIG_FILE, where, output_problem))
+        problems.append(diag.error(CONFIG_FILE, lines.get("output", 1), output_problem))
+    output_dir = configured_dir
+    if overrides.output:
+        output_dir = Path(os.path.abspath(site_dir / overrides.output))
+        override_problem = check_output_dir(site_dir, output_dir)
+        if override_problem:
+            problems.append(diag.error(CONFIG_FILE, 1, f"--out: {override_problem}"))
     extra_fields = _extra_fields(values.get("extra_fields"), lines.get("extra_fields", 1), problems)
     menu = _menu(values.get("menu"), lines.get("menu", 1), problems)
     security_contact = values.get("security_contact")
@@ -183,6 +203,15 @@ def load_config(
         security_contact = None
     contact = security_contact.strip() if isinstance(security_contact, str) else None
     beheer = _beheer(values.get("beheer"), lines.get("beheer", 1), problems)
+    redactie = None
+    if "redactie" in values:
+        from .ownership import read_redactie
+
+        redactie, redactie_problems = read_redactie(text or "", site_dir)
+        problems += redactie_problems
+    site_scripts = site_scripts_setting(
+        values.get("site_scripts"), lines.get("site_scripts", 1), problems
+    )
     if problems:
         return None, problems
     return (
@@ -197,6 +226,8 @@ def load_config(
             menu=menu,
             security_contact=contact,
             beheer=beheer,
+            redactie=redactie,
+            site_scripts=site_scripts,
             local_beheer=overrides.local_beheer,
             digest=hashlib.sha256((text or "").encode()).hexdigest(),
         ),
@@ -276,6 +307,25 @@ def _check_base_url(base_url: str) -> str | None:
     parts = urlsplit(base_url)
     if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
         return f"'{shown}' mag geen ? of # bevatten; {example}"
+    return None
+
+
+def check_configured_output(site_dir: Path, setting: str) -> str | None:
+    """`output:` of config.yaml must resolve (symlinks and '..' followed) inside the site
+    folder and outside hidden folders such as .git, as written and as resolved."""
+    written = Path(os.path.abspath(site_dir / setting))
+    site, out = Path(os.path.realpath(site_dir)), Path(os.path.realpath(written))
+    if out == site:
+        return check_output_dir(site_dir, written)
+    shown = setting if len(setting) <= 80 else setting[:80] + "…"
+    inside = written.is_relative_to(os.path.abspath(site_dir))
+    hint = "kies een map in de site, zoals 'public' (alleen --out mag ergens anders heen)"
+    if not out.is_relative_to(site):
+        how = " (via een snelkoppeling)" if inside else ""
+        return f"output: '{shown}' ligt buiten de map van de site{how}; {hint}"
+    lexical = written.relative_to(os.path.abspath(site_dir)).parts if inside else ()
+    if any(part.startswith(".") for part in out.relative_to(site).parts + lexical):
+        return f"output: '{shown}' ligt in een verborgen map (zoals .git) of wijst daarheen; {hint}"
     return None
 
 
@@ -365,6 +415,41 @@ def _menu(value: Value, line: int, problems: list[Diagnostic]) -> tuple[MenuItem
         title = WHITESPACE_RUN.sub(" ", item["title"]).strip()
         items.append(MenuItem(title, str(item["path"])))
     return tuple(items)
+
+
+SITE_SCRIPT_SEGMENT = r"[A-Za-z0-9_-][A-Za-z0-9_.-]*"
+SITE_SCRIPT_FORM = re.compile(rf"^{SITE_SCRIPT_SEGMENT}(/{SITE_SCRIPT_SEGMENT})*\.js$")
+
+
+def site_scripts_setting(value: Value, line: int, problems: list[Diagnostic]) -> tuple[str, ...]:
+    """`site_scripts`: the site's own JavaScript files, as paths below assets/ (such as
+    js/eigen.js). They run on the site's origin, next to /beheer/, so a site script is
+    code that the central editors review; every other .js under assets/ is an error."""
+    if value is None:
+        return ()
+    example = "bijvoorbeeld site_scripts: [js/eigen.js] (een pad onder assets/)"
+    # One path alone is taken as a list of one, as in the content files.
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else None
+    if items is None or not all(isinstance(item, str) for item in items):
+        problems.append(
+            diag.error(CONFIG_FILE, line, f"'site_scripts' moet een lijst paden zijn, {example}")
+        )
+        return ()
+    scripts: list[str] = []
+    for item in items:
+        path = str(item).strip().removeprefix("assets/")
+        if not SITE_SCRIPT_FORM.match(path) or ".." in path.split("/"):
+            problems.append(
+                diag.error(
+                    CONFIG_FILE,
+                    line,
+                    f"site_scripts: '{str(item)[:60]}' is geen pad naar een .js-bestand onder "
+                    f"assets/; {example}",
+                )
+            )
+        elif path not in scripts:
+            scripts.append(path)
+    return tuple(scripts)
 
 
 def _beheer(value: Value, line: int, problems: list[Diagnostic]) -> BeheerConfig | None:

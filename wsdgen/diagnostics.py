@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 # What must never reach a terminal raw: controls (ESC starts a terminal command), line
@@ -82,3 +82,71 @@ def count(diagnostics: Iterable[Diagnostic], severity: Severity) -> int:
 def sorted_unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Sort by path and line so CI output is stable; drop exact repeats."""
     return sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.message))
+
+
+# --- Floods: one mistake repeated many times in a file is shown a few times, then counted.
+
+# Lines shown per file for problems of one kind; the rest is one line with their number.
+FLOOD_LIMIT = 20
+# What differs between problems of one kind: quoted names and values, and numbers.
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|‘[^’]*’|[0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Flood:
+    """The problems of one kind in one file that were not shown: '... en nog 59.990
+    dezelfde fouten in content/x.md'. ``line`` is the first of them."""
+
+    path: str
+    line: int
+    severity: Severity
+    hidden: int
+
+    @property
+    def message(self) -> str:
+        kind = "fouten" if self.severity is Severity.ERROR else "waarschuwingen"
+        if self.hidden == 1:
+            kind = "fout" if self.severity is Severity.ERROR else "waarschuwing"
+            return f"... en nog 1 dezelfde {kind} in {printable(self.path)}"
+        return f"... en nog {dutch_number(self.hidden)} dezelfde {kind} in {printable(self.path)}"
+
+    def __str__(self) -> str:
+        return self.message
+
+    def as_github(self) -> str:
+        """An annotation too (on the first hidden line), so the count shows on the PR."""
+        return Diagnostic(self.path, self.line, self.severity, self.message).as_github()
+
+
+def dutch_number(number: int) -> str:
+    """59990 -> '59.990': a dot between thousands, as Dutch writes it."""
+    return f"{number:,}".replace(",", ".")
+
+
+def kind_of(problem: Diagnostic) -> tuple[str, Severity, str]:
+    """Problems of one kind: same file and severity, and the same message once names,
+    values and numbers are left out (the field too: an unknown field is its name)."""
+    return (problem.path, problem.severity, _QUOTED.sub("…", problem.message))
+
+
+def capped(problems: Sequence[Diagnostic], limit: int = FLOOD_LIMIT) -> list[Diagnostic | Flood]:
+    """The problems to show: of each kind per file the first ``limit``, then one Flood
+    line with the number left out, placed after that file's last shown problem. Counts
+    and exit codes are made from all problems, never from this list."""
+    last_of_path = {problem.path: index for index, problem in enumerate(problems)}
+    seen: dict[tuple[str, Severity, str], int] = {}
+    floods: dict[str, dict[tuple[str, Severity, str], Flood]] = {}
+    shown: list[Diagnostic | Flood] = []
+    for index, problem in enumerate(problems):
+        kind = kind_of(problem)
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= limit:
+            shown.append(problem)
+        else:
+            by_kind = floods.setdefault(problem.path, {})
+            flood = by_kind.get(kind)
+            first = flood.line if flood else problem.line
+            by_kind[kind] = Flood(problem.path, first, problem.severity, seen[kind] - limit)
+        if last_of_path[problem.path] == index:
+            shown.extend(floods.pop(problem.path, {}).values())
+    return shown

@@ -465,3 +465,245 @@ def _write_cached(cache_dir: Path, key: str, plan: _Plan, files: list[bytes]) ->
             pagecache.write_new(images, f"{key}.sig", _signature(secret, key, plan, files))
     except (OSError, ValueError):
         return
+
+
+# Originals ---------------------------------------------------------------------------
+#
+# A site's own image file under assets/ is published as well as its variants (a page
+# may link to it). A camera writes where and when a photo was taken into it (EXIF with
+# GPS, XMP, IPTC, comments), so the published file is a copy without those: the
+# segments that hold them are left out, byte for byte otherwise (no quality is lost).
+# Only a photo that the camera marked as turned (EXIF orientation) is encoded anew,
+# upright, as the orientation goes with the EXIF.
+
+STRIPPED_TYPES = ("jpg", "jpeg", "png", "webp", "gif", "avif")
+REENCODE_JPEG_QUALITY = 92
+# PNG chunks that are kept: the picture, its colours and its animation. Text, EXIF,
+# time stamps and private chunks are left out.
+PNG_KEPT = frozenset(
+    {
+        b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP",
+        b"sBIT", b"bKGD", b"pHYs", b"acTL", b"fcTL", b"fdAT", b"cICP", b"mDCv", b"cLLi",
+    }
+)  # fmt: skip
+WEBP_KEPT = frozenset({b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"})
+GIF_APPLICATIONS_KEPT = (b"NETSCAPE2.0", b"ANIMEXTS1.0")  # looping, nothing about the photo
+METADATA_LEFT = (
+    "bevat gegevens van de camera (EXIF of XMP) die de bouw er niet uit kan halen; sla "
+    "de afbeelding opnieuw op zonder metadata, of als JPEG of PNG"
+)
+
+
+class _Damaged(Exception):
+    pass
+
+
+def strip_metadata(data: bytes, suffix: str) -> bytes | str | None:
+    """``data`` without camera metadata: the copy to publish, None when there is nothing
+    to leave out, or a Dutch reason why it cannot be published."""
+    kind = suffix.lower().removeprefix(".")
+    try:
+        if kind in ("jpg", "jpeg") or data.startswith(b"\xff\xd8\xff"):
+            stripped = _strip_jpeg(data)
+        elif data.startswith(b"\x89PNG\r\n\x1a\n"):
+            stripped = _strip_png(data)
+        elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            stripped = _strip_webp(data)
+        elif data.startswith((b"GIF87a", b"GIF89a")):
+            stripped = _strip_gif(data)
+        elif kind == "avif":
+            return METADATA_LEFT if _avif_has_metadata(data) else None
+        else:
+            return None
+    except (_Damaged, IndexError, ValueError):
+        return DAMAGED
+    if _turned(data):
+        upright = _upright(data)
+        if upright is not None:
+            return upright
+    return None if stripped == data else stripped
+
+
+def _turned(data: bytes) -> bool:
+    """Whether the EXIF orientation asks a viewer to turn or mirror the picture."""
+    if b"Exif" not in data and b"eXIf" not in data and b"EXIF" not in data:
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with Image.open(BytesIO(data), formats=DECODED_FORMATS) as im:
+                return im.getexif().get(0x0112, 1) not in (1, 0)
+        except Exception:  # noqa: BLE001 - unreadable EXIF: nothing to turn
+            return False
+
+
+def _upright(data: bytes) -> bytes | None:
+    """The picture encoded anew, upright, without metadata; None if it cannot be decoded
+    (then the stripped copy is published as it is)."""
+    decoded = _decode(data)
+    if isinstance(decoded, str):
+        return None
+    im, source_format = decoded
+    out = BytesIO()
+    if source_format in ("JPEG", "MPO"):
+        im.convert("RGB").save(out, "JPEG", quality=REENCODE_JPEG_QUALITY, optimize=True)
+    elif source_format == "WEBP":
+        im.save(out, "WEBP", quality=REENCODE_JPEG_QUALITY, method=WEBP_METHOD)
+    else:
+        im.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _jpeg_segment_kept(code: int, payload: bytes) -> bool:
+    if code == 0xE0:  # APP0: JFIF is kept, its JFXX thumbnail is not
+        return payload.startswith(b"JFIF\0")
+    if code == 0xE2:  # APP2: the ICC profile is kept (colours), MPF and FlashPix are not
+        return payload.startswith(b"ICC_PROFILE\0")
+    if code == 0xEE:  # APP14 Adobe: how to read the colours
+        return True
+    # APP1 (EXIF, XMP), APP13 (IPTC, Photoshop), the other APPn and COM (comments).
+    return not (0xE0 <= code <= 0xEF or code == 0xFE)
+
+
+def _strip_jpeg(data: bytes) -> bytes:
+    """The JPEG without metadata segments, before or between its scans, and without
+    what follows its end (a camera's second picture, with EXIF of its own)."""
+    if not data.startswith(b"\xff\xd8"):
+        raise _Damaged
+    parts = [b"\xff\xd8"]
+    position, end = 2, len(data)
+    while True:
+        if position + 2 > end:
+            raise _Damaged
+        if data[position] != 0xFF:  # stray bytes between segments: skipped, as libjpeg does
+            position = data.find(b"\xff", position)
+            if position < 0:
+                raise _Damaged
+            continue
+        code = data[position + 1]
+        if code == 0xFF:  # fill
+            position += 1
+            continue
+        if code == 0xD9:  # EOI
+            parts.append(b"\xff\xd9")
+            break
+        if code == 0x01 or 0xD0 <= code <= 0xD7:
+            parts.append(data[position : position + 2])
+            position += 2
+            continue
+        if position + 4 > end:
+            raise _Damaged
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        stop = position + 2 + length
+        if length < 2 or stop > end:
+            raise _Damaged
+        if _jpeg_segment_kept(code, data[position + 4 : stop]):
+            parts.append(data[position:stop])
+        position = stop
+        if code == 0xDA:  # a scan: its entropy-coded data runs up to the next marker
+            marker = _JPEG_MARKER.search(data, position)
+            if marker is None:
+                raise _Damaged
+            parts.append(data[position : marker.start()])
+            position = marker.start()
+    return b"".join(parts)
+
+
+def _strip_png(data: bytes) -> bytes:
+    parts = [data[:8]]
+    position, end = 8, len(data)
+    while True:
+        if position + 12 > end:
+            raise _Damaged
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        stop = position + 12 + length
+        if stop > end:
+            raise _Damaged
+        if kind in PNG_KEPT:
+            parts.append(data[position:stop])
+        position = stop
+        if kind == b"IEND":
+            return b"".join(parts)
+
+
+def _strip_webp(data: bytes) -> bytes:
+    chunks: list[bytes] = []
+    position, end = 12, min(len(data), 8 + int.from_bytes(data[4:8], "little"))
+    while position + 8 <= end:
+        kind = data[position : position + 4]
+        size = int.from_bytes(data[position + 4 : position + 8], "little")
+        stop = position + 8 + size + (size & 1)
+        if position + 8 + size > end:
+            raise _Damaged
+        chunk = data[position : min(stop, end)]
+        if kind == b"VP8X" and size >= 1:
+            flags = chunk[8] & ~0x0C  # no EXIF (0x08), no XMP (0x04)
+            chunk = chunk[:8] + bytes([flags]) + chunk[9:]
+        if kind in WEBP_KEPT:
+            chunks.append(chunk + (b"\0" if len(chunk) & 1 else b""))
+        position = stop
+    if not chunks:
+        raise _Damaged
+    body = b"WEBP" + b"".join(chunks)
+    return b"RIFF" + len(body).to_bytes(4, "little") + body
+
+
+def _gif_sub_blocks(data: bytes, position: int) -> int:
+    """Where the data sub-blocks that start at ``position`` end (after the terminator)."""
+    while True:
+        size = data[position]
+        position += 1 + size
+        if size == 0:
+            return position
+
+
+def _strip_gif(data: bytes) -> bytes:
+    """The GIF without comments and application data (XMP), looping kept."""
+    flags = data[10]
+    position = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
+    parts = [data[:position]]
+    while True:
+        introducer = data[position]
+        if introducer == 0x3B:  # trailer
+            parts.append(b"\x3b")
+            return b"".join(parts)
+        if introducer == 0x2C:  # an image: descriptor, local colours, LZW data
+            local = data[position + 9]
+            start = position
+            position += 10 + (3 * 2 ** ((local & 7) + 1) if local & 0x80 else 0)
+            position = _gif_sub_blocks(data, position + 1)
+            parts.append(data[start:position])
+        elif introducer == 0x21:
+            label = data[position + 1]
+            start = position
+            position = _gif_sub_blocks(data, position + 2)
+            block = data[start:position]
+            kept = label in (0xF9, 0x01)  # graphic control, plain text
+            if label == 0xFF:
+                kept = block[3:14] in GIF_APPLICATIONS_KEPT
+            if kept:
+                parts.append(block)
+        else:
+            raise _Damaged
+
+
+def _avif_has_metadata(data: bytes) -> bool:
+    """Whether the 'meta' box of an AVIF lists an EXIF or XMP item (not stripped: the
+    items' offsets point into the file, so leaving one out moves the picture)."""
+    position, end = 0, len(data)
+    while position + 8 <= end:
+        size = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        header = 8
+        if size == 1 and position + 16 <= end:
+            size, header = int.from_bytes(data[position + 8 : position + 16], "big"), 16
+        elif size == 0:
+            size = end - position
+        if size < header:
+            return True  # not a box structure we can read: treat as unknown
+        if kind == b"meta":
+            meta = data[position : position + size]
+            return any(mark in meta for mark in (b"Exif", b"mime", b"xmpmeta"))
+        position += size
+    return False

@@ -4,6 +4,12 @@ Bodies come from many partners, so the HTML that Markdown lets through is cleane
 nh3 (a maintained sanitiser): script, style, event attributes and any URL scheme but
 http, https and mailto are dropped. A body's '#' heading becomes <h2>, since the page
 title is the only <h1>; '##' stays <h2>, as editors expect.
+
+Two rules keep a body from clashing with the page around it: an id in a body that the
+theme's templates use too (``inhoud``, the skip link's target, or ``komend-kop``) is
+renamed (``tekst-inhoud``), and every id in a body is unique. And every ``<img>`` that
+survives the sanitiser, however it was written (``![..](..)``, ``![..][ref]``, raw
+``<img>``), is listed by ``images_in``: the media stage checks each one (media.py).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -30,11 +37,23 @@ class _NoTopHeadings(Treeprocessor):
             element.tag = "h2"
 
 
+class _NoEmptyAlt(Treeprocessor):
+    def run(self, root):  # type: ignore[no-untyped-def]
+        for element in root.iter("img"):
+            if not (element.get("alt") or "").strip():
+                element.attrib.pop("alt", None)
+
+
 class NoTopHeadingsExtension(Extension):
-    """Turn '# Kop' into <h2>: the page's title is its only <h1>."""
+    """Turn '# Kop' into <h2>: the page's title is its only <h1>. And an image written
+    as ``![](...)`` gets no alt attribute at all (not ``alt=""``): in Markdown empty
+    brackets are a forgotten description; only raw ``<img alt="">`` marks an image as
+    decorative (media.py reports an image without alt)."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_NoTopHeadings(md), "no_top_headings", 25)
+        # After attr_list (8), which may set alt as well.
+        md.treeprocessors.register(_NoEmptyAlt(md), "no_empty_alt", 7)
 
 
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc", NoTopHeadingsExtension()]
@@ -68,15 +87,52 @@ MARKDOWN_VERSION = importlib.metadata.version("markdown")
 NH3_VERSION = importlib.metadata.version("nh3")
 
 # Bump when the rendering rules change, so cached bodies are rendered anew.
-RENDER_VERSION = "4"
+RENDER_VERSION = "5"
+
+# Ids the theme's templates give elements of their own (the skip link's target
+# ``inhoud``, the search field, section headings), and the prefixes and the suffix of
+# the ids they make (``jaar-2024``, ``regio-noord``, ``komend-kop``). An id in a body
+# that is one of them gets RENAMED_PREFIX in front. tests/test_image_rule.py checks
+# that every id in the theme's templates is covered.
+PAGE_IDS = frozenset(
+    {
+        "inhoud", "zoeken", "zoekterm", "jaren-tabel", "jaren-titel", "matrix-caption",
+        "regio-zonder",
+    }
+)  # fmt: skip
+PAGE_ID_PREFIXES = ("jaar-", "regio-")
+PAGE_ID_SUFFIX = "-kop"
+RENAMED_PREFIX = "tekst-"
+
+
+def is_page_id(value: str) -> bool:
+    """Whether the page around a body may use this id itself."""
+    return value in PAGE_IDS or value.startswith(PAGE_ID_PREFIXES) or value.endswith(PAGE_ID_SUFFIX)
+
+
+def _unique_id(value: str, seen: set[str]) -> str:
+    """``value``, or ``tekst-value`` when the page uses it, with '-2', '-3', ... when
+    the body has it already. Sanitising the result again changes nothing."""
+    base = RENAMED_PREFIX + value if is_page_id(value) else value
+    candidate, number = base, 1
+    while candidate in seen or is_page_id(candidate):
+        number += 1
+        candidate = f"{base}-{number}"
+    seen.add(candidate)
+    return candidate
 
 
 def _filter_attributes(base_path: str) -> Callable[[str, str, str], str | None]:
     """Make '/x/' in a body point at base_path + 'x/', so sub-path hosting keeps working,
-    and drop any src that would load something from another host (the guarantee behind
-    the validator's message: no page loads anything from elsewhere)."""
+    drop any src that would load something from another host (the guarantee behind
+    the validator's message: no page loads anything from elsewhere), and keep the
+    body's ids unique and apart from the page's own (one filter per body: nh3 calls it
+    in document order)."""
+    seen_ids: set[str] = set()
 
     def rewrite(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "id":
+            return _unique_id(value, seen_ids)
         if attribute not in URL_ATTRIBUTES:
             return value
         if attribute == "src" and not is_site_path(value):
@@ -180,8 +236,13 @@ def render_markdown_bounded(
 
     In the main thread (the build, its workers, `serve`) a timer signal interrupts the
     conversion; elsewhere the body is converted in a child process that is stopped.
+    A body the media stage rendered ahead (render_ahead) is not converted again.
     """
     global _converter
+    if _AHEAD:
+        key = body_key(text, base_path)
+        if key in _AHEAD:
+            return _AHEAD.pop(key)
     if not _can_use_alarm():
         return _render_in_child(text, base_path, seconds)
     try:
@@ -201,6 +262,46 @@ def _render_in_child(text: str, base_path: str, seconds: float) -> str | None:
             return pending.get(timeout=seconds)
         except multiprocessing.TimeoutError:
             return None
+
+
+# Bodies rendered ahead of the render stage, by body key (the media stage reads their
+# images first): render_markdown_bounded hands each out once instead of converting the
+# same text again. Emptied when the next build's media stage starts.
+_AHEAD: dict[str, str | None] = {}
+
+
+def render_ahead(text: str, base_path: str) -> str | None:
+    """render_markdown_bounded, remembered for the render stage of the same build."""
+    key = body_key(text, base_path)
+    if key not in _AHEAD:
+        _AHEAD[key] = render_markdown_bounded(text, base_path)
+    return _AHEAD[key]
+
+
+def forget_ahead() -> None:
+    _AHEAD.clear()
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str | None, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            values = dict(attrs)
+            self.found.append((values.get("src"), values.get("alt")))
+
+
+def images_in(html: str) -> tuple[tuple[str | None, str | None], ...]:
+    """Every <img> of sanitised body HTML as (src, alt), in order; None where the
+    attribute is missing (nh3 drops a src that is not on this site)."""
+    if "<img" not in html:
+        return ()
+    parser = _Images()
+    parser.feed(html)
+    parser.close()
+    return tuple(parser.found)
 
 
 @functools.lru_cache(maxsize=65536)

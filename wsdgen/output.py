@@ -156,10 +156,13 @@ def write_tree(root: Path, rendered: Iterable[Rendered], assets: Iterable[AssetF
 def swap_in(staging: Path, out_dir: Path) -> None:
     """Replace out_dir by staging with two renames; the old tree is removed afterwards.
 
-    The renames are not cut in half by Ctrl+C: a signal then acts just after them, and
-    the KeyboardInterrupt carries the note PUBLISHED (the new site is in place).
+    The renames are not cut in half by Ctrl+C or SIGTERM: the signals are blocked while
+    they run (workers.stop_signals_deferred) and act just after them; then the old tree
+    is still removed, and the KeyboardInterrupt carries the note PUBLISHED (the new
+    site is in place), so the command says so and exits 130 or 143.
     """
     swapped = False
+    retired: Path | None = None
     try:
         with stop_signals_deferred():
             retired = exchange(staging, out_dir)
@@ -169,6 +172,7 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     except KeyboardInterrupt as exc:
         if swapped:
             exc.add_note(PUBLISHED)
+            discard(retired)  # the old site, swapped out: no .old-* folder stays behind
         raise
 
 

@@ -102,7 +102,7 @@ def _new_key(path: Path, replace: bool) -> bytes | None:
         if not _private_folder(path.parent):
             return None
         data = secrets.token_hex(32).encode()
-        with opened_folder(path.parent, (), create=False) as folder:
+        with opened_folder(path.parent, (), create=False, follow_root=True) as folder:
             if replace:
                 write_new(folder, path.name, data)
             else:
@@ -125,12 +125,18 @@ def key_in_folder(folder: Path) -> bool:
 
 
 @contextmanager
-def opened_folder(root: Path, parts: Sequence[str], create: bool) -> Iterator[int]:
-    """A descriptor of ``root/parts...``. ``root`` is the caller's choice (it may be a
-    symlink); below it nothing is followed, and with ``create`` missing folders are made."""
+def opened_folder(
+    root: Path, parts: Sequence[str], create: bool, follow_root: bool = False
+) -> Iterator[int]:
+    """A descriptor of ``root/parts...``; nothing below ``root`` is followed, and with
+    ``create`` missing folders are made. ``root`` itself is not followed either when it
+    is a symlink (ELOOP): a cache folder that is a link is refused before the build
+    (cache.cache_location_problem), and this keeps it from being written or pruned
+    even so. Only the key's own folder (``follow_root``) may be reached through one."""
     if create:
         root.mkdir(parents=True, exist_ok=True)
-    opened = [os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))]
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | (0 if follow_root else _NOFOLLOW)
+    opened = [os.open(root, flags)]
     try:
         for part in parts:
             if create:

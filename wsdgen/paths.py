@@ -15,7 +15,7 @@ from .plan import (
     SITE_CLAIM,
     PagePlan,
 )
-from .urls import Claim, find_collisions, normal_path
+from .urls import INDEX, Claim, compared_file, find_collisions, normal_path
 
 # Site paths that are not pages but still belong to the site (or its editing screen).
 RESERVED_PREFIXES = ("/assets/", "/pagefind/", "/beheer/", "/.well-known/")
@@ -98,22 +98,114 @@ def own_host_url_problems(
 
 
 def collision_problems(plans: list[PagePlan], assets: Assets) -> list[Diagnostic]:
-    """Two planned files (or a file and a folder) in one place, after normalising."""
+    """Two planned files (or a file and a folder) in one place, after normalising; and
+    aliases out of their lane (see alias_lane_problem)."""
     site_first = sorted(plans, key=claim_order)
     claims = [(a, Claim("een bestand onder assets/")) for a in sorted(assets.site_paths)]
+    spaces = entry_spaces(plans)
     problems: list[Diagnostic] = []
     for plan in site_first:
-        # Hosts often ignore case, so /Pagefind/ is the search bundle's folder too.
-        folded = normal_path(plan.path).lower()
-        if plan.claim.field == "aliases" and (
-            folded == "/" or folded.startswith(RESERVED_PREFIXES)
-        ):
-            problems.append(alias_error(plan.claim, plan.path, "een vaste plek van de site"))
+        problem = alias_lane_problem(plan, spaces) if plan.claim.field == "aliases" else None
+        if problem is not None:
+            problems.append(problem)
         else:
             claims.append((plan.path, plan.claim))
     for collision in find_collisions(claims):
         problems.append(alias_error(collision.claim, collision.wanted, collision.holder.owner))
     return problems
+
+
+# Names at the root of a site that hosts read themselves (GitHub Pages, GitLab Pages,
+# Netlify, Cloudflare Pages, Apache, browsers and crawlers): an alias there would take
+# over the host's setting, the site's icon or its crawler rules, or be served as the
+# home page (index.htm). Compared case folded, as the file name of the alias's folder.
+HOST_NAMES = frozenset(
+    {
+        "cname",
+        "favicon.ico",
+        "index.htm",
+        "index.html",
+        "index.php",
+        "default.htm",
+        "404.html",
+        "404.htm",
+        "200.html",
+        "robots.txt",
+        "sitemap.xml",
+        "humans.txt",
+        "security.txt",
+        "ads.txt",
+        "_redirects",
+        "_headers",
+        "_routes.json",
+        "_config.yml",
+        "netlify.toml",
+        "vercel.json",
+        "crossdomain.xml",
+        "browserconfig.xml",
+        "manifest.json",
+        "site.webmanifest",
+        "apple-touch-icon.png",
+        "apple-touch-icon-precomposed.png",
+        ".htaccess",
+        ".well-known",
+        ".nojekyll",
+    }
+)
+
+
+def entry_spaces(plans: list[PagePlan]) -> dict[str, Claim]:
+    """Each entry's page path (compared form of its folder) and the claim of that page:
+    the entry's space, where no alias may lie."""
+    spaces: dict[str, Claim] = {}
+    for plan in plans:
+        entry = plan.entry
+        if entry is None or plan.claim.field == "aliases" or plan.claim is SITE_CLAIM:
+            continue
+        if normal_path(plan.path) == normal_path(entry.path):
+            spaces.setdefault(compared_file(entry.path), plan.claim)
+    return spaces
+
+
+def alias_lane_problem(plan: PagePlan, spaces: dict[str, Claim]) -> Diagnostic | None:
+    """An alias may not take the home page or a fixed place of the site (/assets/,
+    /pagefind/, /beheer/), a root name a host reads itself (HOST_NAMES), nor lie at or
+    below an entry's page path: that space belongs to that entry (and its editors).
+    Compared after Unicode NFC and case folding, as hosts and disks may."""
+    compared = compared_file(plan.path)
+    folder = "/" + compared.removesuffix(INDEX)
+    first = compared.split("/", 1)[0]
+    if folder == "/" or folder.startswith(RESERVED_PREFIXES):
+        return alias_error(plan.claim, plan.path, "een vaste plek van de site")
+    if first in HOST_NAMES or first.endswith("."):
+        return diag.error(
+            plan.claim.path or "config.yaml",
+            plan.claim.line,
+            f"aliases: '{plan.path}' is een naam die webhosts zelf gebruiken (zoals CNAME, "
+            "favicon.ico, robots.txt of index.htm); daar kan geen oud adres staan",
+            plan.claim.field,
+        )
+    parts = compared.split("/")[:-1]
+    for depth in range(len(parts), 0, -1):
+        space = "/".join(parts[:depth]) + "/" + INDEX
+        holder = spaces.get(space)
+        if holder is None:
+            continue
+        if space == compared:
+            return None  # the page itself: a collision, told as such (find_collisions)
+        if holder.path == plan.claim.path:
+            message = (
+                f"aliases: '{plan.path}' ligt onder het adres van deze pagina zelf; "
+                "een oud adres daar heeft geen zin. Haal het weg"
+            )
+        else:
+            message = (
+                f"aliases: '{plan.path}' ligt onder het adres van {holder.owner}: "
+                "die plek hoort bij dat item (en wie het bijhoudt). Een oud adres mag alleen "
+                "een adres zijn dat nu van geen enkele pagina is"
+            )
+        return diag.error(plan.claim.path or "config.yaml", plan.claim.line, message, "aliases")
+    return None
 
 
 def claim_order(plan: PagePlan) -> int:

@@ -28,6 +28,7 @@ from .inputs import (
     site_wide_digest,
     template_digest,
 )
+from .links import existing_files, link_problems
 from .media import Media, MediaMemory, prepare_media
 from .output import publish, replace_problem
 from .pagecache import PageCache, cache_key
@@ -105,6 +106,11 @@ def load_site(
     config, config_problems = load_config(options.site_dir, overrides)
     if config is None:
         return None, BuildResult(EXIT_USAGE, config_problems)
+    if cache_dir is not None:
+        # Before anything is read into (or written to) the cache: image variants are.
+        cache_problem = cache_location_problem(cache_dir, config.site_dir, config.output_dir)
+        if cache_problem:
+            return None, BuildResult(EXIT_USAGE, [diag.error("config.yaml", 1, cache_problem)])
     raw_entries, read_problems = read_sources(config.site_dir, sources)
     fixed = published_files() if beheer_wanted(config) else []
     assets, asset_problems = collect_assets(config.site_dir, fixed)
@@ -135,10 +141,23 @@ def load_site(
     return Loaded(config, site, assets, problems, media), None
 
 
-def plan_site(loaded: Loaded) -> tuple[list[PagePlan], list[Diagnostic]]:
-    """Stage 4: plan every page, and check that every planned file has a place of its own."""
+def plan_site(
+    loaded: Loaded, strict: bool = False, check_links: bool = False
+) -> tuple[list[PagePlan], list[Diagnostic]]:
+    """Stage 4: plan every page, and check that every planned file has a place of its own;
+    with ``check_links``, also that every body link on the site leads to a file the
+    build writes (links.py: warnings, errors when ``strict``)."""
     plans = plan_pages(loaded.site)
-    return plans, path_problems(plans, loaded.assets, loaded.config.base_url or "")
+    problems = path_problems(plans, loaded.assets, loaded.config.base_url or "")
+    if check_links:
+        assets = loaded.assets
+        existing = existing_files(
+            plans,
+            [*assets.site_paths, *(f"/assets/{name}" for name in assets.urls)],
+            (item.file for item in loaded.media.files),
+        )
+        problems += diag.apply_strict(link_problems(loaded.site, existing), strict)
+    return plans, problems
 
 
 def render_site(
@@ -248,10 +267,10 @@ def _build(
     assert loaded is not None
     out_dir = loaded.config.output_dir
     if options.write:
-        problem = replace_problem(out_dir) or cache_folder_problem(body_cache, loaded.config)
+        problem = replace_problem(out_dir)
         if problem:
             return BuildResult(EXIT_USAGE, [diag.error("config.yaml", 1, problem)])
-    plans, problems = plan_site(loaded)
+    plans, problems = plan_site(loaded, options.strict, check_links=True)
     page_cache = PageCache(cache_dir, cache_key()) if cache_dir and options.write else None
     made_from: dict[str, str] = {}
     try:
@@ -266,7 +285,8 @@ def _build(
     if options.write:
         write_problems = publish(
             rendered,
-            loaded.assets.files,
+            # An original that media.py publishes as a stripped copy is not copied.
+            [a for a in loaded.assets.files if a.site_path not in loaded.media.replaced],
             out_dir,
             loaded.config.site_dir,
             finish=search_step(options, cache_dir, rendered, plans),
@@ -310,13 +330,6 @@ def list_pages(plans: list[PagePlan]) -> set[str]:
         for plan in plans
         if plan.entry is not None and plan.entry.collection in GROUP_COLLECTIONS
     }
-
-
-def cache_folder_problem(body_cache: BodyCache | None, config: SiteConfig) -> str | None:
-    """A disk cache may not lie in the site's source folders or the output (Dutch)."""
-    if not isinstance(body_cache, DiskCache):
-        return None
-    return cache_location_problem(body_cache.folder, config.site_dir, config.output_dir)
 
 
 def with_later_problems(

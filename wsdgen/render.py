@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import signal
 import threading
+import time
 from collections.abc import Callable, Collection, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from markupsafe import Markup, escape
 from . import dates
 from . import diagnostics as diag
 from .assets import Assets
+from .budget import WorkBudget
 from .diagnostics import Diagnostic
 from .graph import Site, entry_date
 from .ical import calendar_bytes
@@ -96,9 +98,12 @@ def make_environment(site_dir: Path) -> jinja2.Environment:
     return env
 
 
-def _render_body(item: tuple[str, str, str]) -> tuple[str, str | None]:
+def _render_body(item: tuple[str, str, str]) -> tuple[str, str | None, float]:
+    """One body to HTML (None when too slow), and the seconds it took."""
     key, text, base_path = item
-    return key, render_markdown_bounded(text, base_path)
+    started = time.perf_counter()
+    html = render_markdown_bounded(text, base_path)
+    return key, html, time.perf_counter() - started
 
 
 # Body keys whose Markdown took too long: `serve` must not try them again on every edit.
@@ -132,7 +137,7 @@ class Bodies(dict[tuple[str, str], Markup]):
         entry = self.entries[entry_key]
         key = body_key(entry.body, self.base_path)
         if self.cache.get(key) is None:
-            _, html = _render_body((key, entry.body, self.base_path))
+            _, html, _ = _render_body((key, entry.body, self.base_path))
             if html is None:
                 _TOO_SLOW.add(key)  # not tried again by the next rebuild
                 raise RenderError(diag.error(entry.source.path, 1, TOO_SLOW_MESSAGE))
@@ -146,13 +151,15 @@ def render_bodies(
     cache: BodyCache | None = None,
     jobs: int = 1,
     needed: Collection[tuple[str, str]] | None = None,
+    budget: WorkBudget | None = None,
 ) -> tuple[Bodies, list[Diagnostic]]:
     """Render the entries' Markdown bodies once, reusing cached HTML by content hash:
     every body, or only those of the entries in ``needed``.
 
     Markdown is where a Python generator spends its time, so bodies that are not in
     the cache are rendered by ``jobs`` worker processes. A body that takes too long is
-    an error on its file; the others are rendered all the same.
+    an error on its file; the others are rendered all the same, until the build's
+    ``budget`` of work is used up (then the slowest files are errors).
     """
     cache = {} if cache is None else cache
     base_path = site.config.base_path
@@ -164,11 +171,15 @@ def render_bodies(
         if key not in missing and key not in _TOO_SLOW and cache.get(key) is None:
             missing[key] = entry.body
     items = [(key, text, base_path) for key, text in missing.items()]
-    for key, html in map_in_workers(_render_body, items, jobs):
+    budget = WorkBudget() if budget is None else budget
+    paths = {keys[entry.key]: entry.source.path for entry in entries}
+    for key, html, seconds in map_in_workers(_render_body, items, jobs):
         if html is None:
             _TOO_SLOW.add(key)
         else:
             cache[key] = Markup(html)
+        if not budget.spend(paths[key], seconds):
+            return Bodies(site, cache), budget.problems()
     problems = [
         diag.error(entry.source.path, 1, TOO_SLOW_MESSAGE)
         for entry in entries
@@ -380,13 +391,16 @@ def picture_markup(picture: Picture, alt: str, lazy: bool) -> str:
 
 
 def with_pictures(html: str, pictures: dict[str, Picture]) -> str:
-    """A sanitised body with each of its site images swapped for its variants."""
+    """A sanitised body with each of its site images swapped for its variants.
+
+    The media stage checked every image of every body (the one image rule), so an
+    <img> it did not prepare is left out: a page never shows an unchecked image."""
 
     def swap(match: re.Match[str]) -> str:
         attributes = dict(ATTRIBUTE.findall(match[1]))
         found = pictures.get(html_unescape(attributes.get("src", "")))
         if found is None:
-            return match[0]
+            return ""
         return picture_markup(found, attributes.get("alt", ""), lazy=True)
 
     return IMG_TAG.sub(swap, html)

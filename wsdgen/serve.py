@@ -14,7 +14,11 @@ The server answers only this computer's browser: a request is served only when i
 reach it through DNS rebinding), the reload socket accepts only pages of the site
 itself, and a URL maps to a file only through the file rule of ``safefs``: the pages
 in memory, the search bundle and the asset files, nothing else. A malformed URL gets
-400, an unknown one the site's 404 page; the libraries' English log lines and
+400, an unknown one the site's 404 page. Every answer carries ``X-Content-Type-Options:
+nosniff``, and every answer that is not a page the build rendered (an asset, an SVG, a
+feed, a search index file, a refusal; scripts excepted, see SANDBOX) also
+``Content-Security-Policy: sandbox``, so a file opened on its own runs no script on
+this origin. The libraries' English log lines and
 tracebacks never reach the terminal. Ctrl+C or SIGTERM (raised as KeyboardInterrupt
 by the command line) ends Pagefind and removes the temporary folder on the way out.
 """
@@ -40,7 +44,7 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -74,6 +78,17 @@ BAD_REQUEST_TEXT = "Dit adres is ongeldig."
 METHOD_TEXT = "Deze server beantwoordt alleen GET- en HEAD-verzoeken."
 SERVER_ERROR_TEXT = b"Er ging iets mis bij het maken van dit antwoord; kijk in de terminal."
 
+# Sent with every response; a file that is not a page the build rendered is sandboxed
+# too, so an SVG, an XML feed or any other file opened on its own runs no script on this
+# origin (the one /beheer/ and its local backend live on). A stylesheet, image or search
+# file that a page loads is not affected: a policy on a subresource does not apply to
+# it. JavaScript is left out of the sandbox: a browser never renders it as a document
+# (nosniff holds it to its type), and a worker takes its policy from its own response,
+# so a sandboxed pagefind-worker.js would break the search.
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
+SANDBOX = ("Content-Security-Policy", "sandbox")
+SCRIPT_TYPES = frozenset({"text/javascript", "application/javascript"})
+
 mimetypes.add_type("text/calendar", ".ics")
 mimetypes.add_type("text/yaml", ".yml")
 mimetypes.add_type("application/atom+xml", ".xml")
@@ -95,6 +110,19 @@ def error_panel(problems: Iterable[Diagnostic]) -> str:
         "fouten op en sla het bestand op; de pagina ververst dan vanzelf.</p>"
         f'<ul style="margin:0;padding-left:1.25rem">{items}</ul></div>'
     )
+
+
+class Found(NamedTuple):
+    """What a URL maps to: a file name (for its type), its bytes, and whether it is a
+    page the build rendered (only those are served without the sandbox)."""
+
+    name: str
+    data: bytes
+    page: bool = False
+
+
+# A folder without its slash: no output file name starts with "/".
+REDIRECT = Found("/", b"")
 
 
 def error_page(problems: Iterable[Diagnostic]) -> bytes:
@@ -314,7 +342,7 @@ class DevSite:
         sys.stdout.flush()
         return result
 
-    def find(self, path: str) -> tuple[str, bytes] | None:
+    def find(self, path: str) -> Found | None:
         """The bytes to serve for a (decoded, valid) URL path: a rendered page, a file of
         the search bundle or an asset, each only through its own check; or None."""
         if has_dot_segment(path):
@@ -324,16 +352,16 @@ class DevSite:
         if key == "" or key.endswith("/"):
             key += "index.html"
         if key in outputs:
-            return key, outputs[key]
+            return Found(key, outputs[key], page=True)
         if f"{key}/index.html" in outputs:
-            return "redirect", b""
+            return REDIRECT
         if key.startswith("pagefind/") and self.search is not None:
             data = self.search.find(key.removeprefix("pagefind/"))
-            return (key, data) if data is not None else None
+            return Found(key, data) if data is not None else None
         source = self.rebuilder.asset_sources.get(path)
         if source is not None:
             try:
-                return key, safefs.read_bytes(self.rebuilder.options.site_dir, source)
+                return Found(key, safefs.read_bytes(self.rebuilder.options.site_dir, source))
             except (OSError, ValueError):
                 return None
         return None
@@ -356,27 +384,40 @@ class DevSite:
             return [BAD_REQUEST_TEXT.encode()]
         found = self.find(path)
         status = "200 OK"
+        # The panel goes on every page while there are errors, except on the error page
+        # (which is the panel): decided here, never from what a page's text contains.
+        panel = bool(self.errors)
         if found is None and not self.rebuilder.outputs:
-            found = ("fouten.html", error_page(self.errors))
-        if found is not None and found[0] == "redirect":
+            found, panel = Found("fouten.html", error_page(self.errors), page=True), False
+        if found is REDIRECT:
             location = quote("/" + path.lstrip("/") + "/")
-            start_response("301 Moved Permanently", [("Location", location)])
+            start_response("301 Moved Permanently", [("Location", location), NOSNIFF])
             return [b""]
         if found is None:
             status = "404 Not Found"
-            found = ("404.html", self.rebuilder.outputs.get("404.html", NOT_FOUND_TEXT))
-        name, data = found
-        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        if kind == "text/html" and self.errors and b"wsdgen-fouten" not in data:
+            data = self.rebuilder.outputs.get("404.html", NOT_FOUND_TEXT)
+            found = Found("404.html", data, page=True)
+        kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+        page = found.page and kind == "text/html"
+        data = found.data
+        if page and panel:
             data = inject_after_body(data, error_panel(self.errors).encode())
         if kind.startswith("text/") or kind.endswith(("xml", "javascript", "json")):
             kind += "; charset=utf-8"
-        start_response(status, [("Content-Type", kind), ("Cache-Control", "no-store")])
+        start_response(status, response_headers(kind, page))
         return [data]
 
 
+def response_headers(kind: str, page: bool) -> list[tuple[str, str]]:
+    """The headers of an answer: never sniffed, and sandboxed unless it is a page or a
+    script (see SANDBOX)."""
+    headers = [("Content-Type", kind), ("Cache-Control", "no-store"), NOSNIFF]
+    script = kind.split(";")[0].strip() in SCRIPT_TYPES
+    return headers if page or script else [*headers, SANDBOX]
+
+
 def plain_headers() -> list[tuple[str, str]]:
-    return [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")]
+    return response_headers("text/plain; charset=utf-8", page=False)
 
 
 def inject_after_body(data: bytes, panel: bytes) -> bytes:
@@ -421,8 +462,8 @@ class Refusal(web.RequestHandler):
 
     def finish_plain(self) -> None:
         self.clear_header("Server")
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.set_header("Cache-Control", "no-store")
+        for name, value in plain_headers():
+            self.set_header(name, value)
         self.finish(self.refusal_text + "\n")
 
 
@@ -440,6 +481,10 @@ class LocalBackend(web.RequestHandler):
     def initialize(self, folder: LocalFolder, origins: frozenset[str]) -> None:
         self.folder = folder
         self.origins = origins
+
+    def set_default_headers(self) -> None:
+        self.set_header(*NOSNIFF)
+        self.set_header(*SANDBOX)
 
     def origin_allowed(self) -> bool:
         origin = self.request.headers.get("Origin", "").lower()
@@ -488,6 +533,13 @@ class LocalBackend(web.RequestHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self.finish(json.dumps({"error": "Er ging iets mis; kijk in de terminal."}))
+
+
+class LiveReloadScript(LiveReloadJSHandler):
+    """livereload.js, never sniffed."""
+
+    def set_default_headers(self) -> None:
+        self.set_header(*NOSNIFF)
 
 
 class LocalOnlyApplication(web.Application):
@@ -646,7 +698,7 @@ class LocalServer(Server):
         handlers = [
             (LOCAL_API_PATH, LocalBackend, backend),
             (r"/livereload", SameOriginReload, {"origins": allowed_origins(port)}),
-            (r"/livereload.js", LiveReloadJSHandler),
+            (r"/livereload.js", LiveReloadScript),
             (r".*", web.FallbackHandler, {"fallback": site}),
         ]
         LocalOnlyApplication(handlers, port).listen(port, address=host)

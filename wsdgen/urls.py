@@ -2,16 +2,18 @@
 files (pages, feeds, alias redirects, assets) end up in the same place.
 
 A web server maps ``/a//b/``, ``/a/b/index.html`` and ``/a/%62/`` to the same file as
-``/a/b/``, and a case-insensitive disk (or host) mixes ``/A/`` with ``/a/``. So paths
-are compared in that normal form, and a file that would also have to be a folder
-(``/x.ics`` and ``/x.ics/index.html``) is a collision too. The page plan is the one
-place that knows the site's paths; this module only compares them.
+``/a/b/``, a case-insensitive disk (or host) mixes ``/A/`` with ``/a/``, and a Mac's disk
+a decomposed ``ö`` with a composed one. So paths are compared in that normal form, and
+a file that would also have to be a folder (``/x.ics`` and ``/x.ics/index.html``) is a
+collision too. The page plan is the one place that knows the site's paths; this module
+only compares them.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -38,6 +40,14 @@ def output_file_of(path: str) -> str:
     """The file a site path is written to, relative to the output folder."""
     normal = normal_path(path)
     return normal.lstrip("/") + INDEX if normal.endswith("/") else normal.lstrip("/")
+
+
+@functools.lru_cache(maxsize=65536)
+def compared_file(path: str) -> str:
+    """The output file of a site path as hosts and disks may see it: case folded and in
+    Unicode NFC, so '/Werkplaatsen/ZUYD/' and a decomposed 'o\u0308' meet their twins."""
+    text = unicodedata.normalize("NFC", output_file_of(path))
+    return unicodedata.normalize("NFC", text.casefold())
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +77,7 @@ def find_collisions(claims: Iterable[tuple[str, Claim]]) -> list[Collision]:
     folders: dict[str, tuple[str, Claim]] = {}
     collisions: list[Collision] = []
     for wanted, claim in claims:
-        file = output_file_of(wanted).casefold()
+        file = compared_file(wanted)
         parents = file.split("/")[:-1]
         prefixes = ["/".join(parents[:depth]) for depth in range(1, len(parents) + 1)]
         holder = (

@@ -397,7 +397,8 @@ def alias_character_problem(text: str, position: int) -> str:
 
 
 def alias_segment_problem(segment: str) -> str | None:
-    """A '%XX' escape must not spell a '/', '\\', '.' or '..' or a control character."""
+    """A '%XX' escape must not spell a '/', '\\', '.' or '..' or a control character, and
+    no part may start with a dot or end in one (or in a space)."""
     decoded = unquote_to_bytes(segment)
     if decoded in (b".", b".."):
         return "'.' en '..' mogen niet als deel van een oud adres staan (ook niet als %2E)"
@@ -405,6 +406,11 @@ def alias_segment_problem(segment: str) -> str | None:
         return (
             "een deel dat met een punt begint (een verborgen map, zoals /.git/) kan geen oud "
             "adres zijn: hosts tonen zulke mappen meestal niet, en de site gebruikt ze zelf"
+        )
+    if decoded.endswith((b".", b" ")):
+        return (
+            "een deel dat op een punt of spatie eindigt (zoals /nieuws./) kan geen oud adres "
+            "zijn: Windows en veel hosts laten die weg, zodat het een ander adres wordt"
         )
     if b"/" in decoded or b"\\" in decoded:
         return "%2F en %5C (een verborgen / of \\) mogen niet in een oud adres"
@@ -583,24 +589,6 @@ def remote_content(body: str) -> Iterator[tuple[int, str]]:
                 yield match.start(), f"<{match[1].lower()} src=...> van {shorten(value)}"
 
 
-LOCAL_IMAGE = re.compile(r"!\[([^\[\]\n]{0,500})\]\(\s*<?(/[^\s)>]*)")
-
-
-def local_images_without_alt(body: str) -> Iterator[tuple[int, str]]:
-    """Images on the site without a description: (offset, the Dutch message)."""
-    if "![" not in body:
-        return
-    for match in LOCAL_IMAGE.finditer(without_code(body)):
-        if not match[1].strip():
-            yield (
-                match.start(),
-                (
-                    f"de afbeelding {shorten(match[2])} heeft geen beschrijving: schrijf "
-                    f"tussen [ ] wat erop staat, zoals ![Deelnemers in gesprek]({match[2][:80]})"
-                ),
-            )
-
-
 def shorten(address: str) -> str:
     return f"'{address[:80]}…'" if len(address) > 80 else f"'{address}'"
 
@@ -743,14 +731,15 @@ class EntryValidator:
         return tuple(parsed) if ok else None
 
     def check_body(self) -> None:
-        """Images and embeds from another host: an error on the line where they stand."""
+        """Images and embeds from another host: an error on the line where they stand.
+        Images on the site (alt text, the file itself) are checked by the media stage,
+        on the body's rendered HTML (media.py: the one image rule)."""
         raw = self.raw
         first = raw.lines.get(BODY_LINE, 1)
         # Only a Markdown file or a literal block (body: |) keeps the body's own lines.
         exact = raw.path.endswith(".md") or first != raw.lines.get("body")
         remote = sorted(remote_content(raw.body), reverse=True)
         found = {offset: REMOTE_MESSAGE.format(what=what) for offset, what in remote}
-        found.update(local_images_without_alt(raw.body))  # one problem per place
         for count, (offset, what) in enumerate(sorted(found.items())):
             if count == MAX_BODY_PROBLEMS:
                 break

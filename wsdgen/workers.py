@@ -142,6 +142,12 @@ def stop_workers() -> None:
 def stop_signals_deferred() -> Iterator[None]:
     """Run a step that must not be cut in half; a SIGINT/SIGTERM meanwhile acts after it.
 
+    Two locks: the signals are blocked for this thread (``pthread_sigmask``), so the
+    kernel holds them back until the step is done, and Python's handlers only take note
+    meanwhile, for a signal that another thread received. Afterwards the handlers are
+    put back first and the signals let in then, so a held-back one reaches the command's
+    own handler (exit 130/143 with its Dutch line), never the default that kills.
+
     Only the main thread receives Python's signal handlers, so elsewhere this does
     nothing (nothing there can be interrupted by them).
     """
@@ -154,17 +160,18 @@ def stop_signals_deferred() -> Iterator[None]:
         pending.append(signum)
 
     previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
-    for signum, handler in previous.items():
-        if handler is not signal.SIG_IGN and handler is not None:
-            signal.signal(signum, remember)
-    try:
-        yield
-    finally:
+    with _signals_blocked():
         for signum, handler in previous.items():
             if handler is not signal.SIG_IGN and handler is not None:
-                signal.signal(signum, handler)
-        if pending:
-            signal.raise_signal(pending[0])
+                signal.signal(signum, remember)
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                if handler is not signal.SIG_IGN and handler is not None:
+                    signal.signal(signum, handler)
+    if pending:
+        signal.raise_signal(pending[0])
 
 
 StopHandler = Callable[[int, FrameType | None], None]

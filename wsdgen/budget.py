@@ -1,0 +1,63 @@
+"""One time budget per build for the work that input size can make expensive.
+
+Each Markdown body, image and PDF has its own bound (markup.MARKDOWN_SECONDS, the image
+and PDF limits), but many files each just under it would still keep a CI job busy for
+hours. So the seconds spent on converting bodies, making image variants and reading
+PDFs are added up per build; past the budget the build stops with an error on the
+slowest files, which are what an editor can make simpler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import diagnostics as diag
+from .diagnostics import Diagnostic
+
+# Far above what a real site needs (10,000 entries convert in about a minute of work),
+# far below CI's 90 minutes. config.yaml's `tijdslimiet` changes it.
+DEFAULT_SECONDS = 600.0
+# How many of the slowest files the error names.
+NAMED = 5
+
+
+@dataclass(slots=True)
+class WorkBudget:
+    """Seconds of work spent so far, and by which files (site-relative paths)."""
+
+    limit: float = DEFAULT_SECONDS
+    spent: float = 0.0
+    by_file: dict[str, float] = field(default_factory=dict)
+
+    def spend(self, path: str, seconds: float) -> bool:
+        """Count ``seconds`` of work on ``path``; False once the budget is used up."""
+        self.spent += seconds
+        self.by_file[path] = self.by_file.get(path, 0.0) + seconds
+        return not self.exceeded
+
+    @property
+    def exceeded(self) -> bool:
+        return self.spent > self.limit
+
+    def problems(self) -> list[Diagnostic]:
+        """An error on each of the slowest files, once the budget is used up."""
+        if not self.exceeded:
+            return []
+        slowest = sorted(self.by_file.items(), key=lambda item: (-item[1], item[0]))[:NAMED]
+        return [
+            diag.error(path, 1, budget_message(seconds, self.limit)) for path, seconds in slowest
+        ]
+
+
+def seconds_text(seconds: float) -> str:
+    """Dutch: '2,9 seconden'."""
+    return f"{seconds:.1f}".replace(".", ",") + " seconden"
+
+
+def budget_message(seconds: float, limit: float) -> str:
+    return (
+        "de bouw is gestopt: teksten omzetten, afbeeldingen verkleinen en pdf's lezen "
+        f"kostte samen meer dan {seconds_text(limit)} (de tijdslimiet van één bouw). Dit "
+        f"bestand is een van de traagste ({seconds_text(seconds)}): maak de tekst "
+        "eenvoudiger of het bestand kleiner"
+    )
