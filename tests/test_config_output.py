@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from conftest import write_site
+from PIL import Image
 from test_validate import BASE
 
 GOOD = {
@@ -129,7 +130,8 @@ datum: 2019-05-23
 werkplaats: rotterdam
 locatie: "<b onmouseover=alert(1)>plek</b>"
 ---
-Tekst <script>alert('body')</script> en <img src="x" onerror="alert('img')" alt="a">.
+Tekst <script>alert('body')</script> en
+<img src="/assets/img/x.png" onerror="alert('img')" alt="a">.
 
 [klik](javascript:alert('link')) <a href="JaVaScRiPt:alert(2)">twee</a>
 <a href="data:text/html,<script>alert(3)</script>">drie</a>
@@ -146,8 +148,11 @@ Tekst <script>alert('body')</script> en <img src="x" onerror="alert('img')" alt=
 
 def test_nothing_from_content_is_executable_in_the_output(tmp_path: Path, run) -> None:
     site = write_site(tmp_path / "site", XSS)
+    (site / "assets/img").mkdir(parents=True)
+    Image.new("RGB", (40, 30), "teal").save(site / "assets/img/x.png")
     out = tmp_path / "out"
-    assert run("build", "--site", str(site), "--out", str(out)).code == 0
+    result = run("build", "--site", str(site), "--out", str(out))
+    assert result.code == 0, result.err
     for file in out.rglob("*.html"):
         soup = BeautifulSoup(file.read_text(encoding="utf-8"), "lxml")
         assert soup.find_all(["iframe", "style", "object", "embed"]) == [], file

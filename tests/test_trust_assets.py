@@ -569,3 +569,19 @@ def test_the_cms_sanitises_every_markdown_preview(mini: Path) -> None:
         if field.get("widget") == "markdown"
     ]
     assert markdown and all(field.get("sanitize_preview") is True for field in markdown)
+
+
+def test_an_image_the_allow_list_refuses_is_not_called_missing(
+    run: Callable[..., Run], mini: Path
+) -> None:
+    write(mini, "assets/img/logo.svg", f'<svg {SVG_NS} onload="alert(1)"/>')
+    news = mini / "content/nieuws/2019-04-01-svg.md"
+    news.write_text(
+        "---\ntitle: Logo\ndatum: 2019-04-01\n---\n![Het logo](/assets/img/logo.svg)\n",
+        encoding="utf-8",
+    )
+    result = check(run, mini)
+    assert result.code == 1
+    assert error_lines(result, "assets/img/logo.svg")
+    [on_entry] = error_lines(result, "content/nieuws/2019-04-01-svg.md")
+    assert "wordt niet gepubliceerd" in on_entry and "bestaat niet" not in on_entry

@@ -425,7 +425,7 @@ def test_a_60000_key_front_matter_prints_a_few_lines(mini: Path, run, output_for
     else:
         assert lines[-2] == flood
         assert lines[0].startswith(f"{name}:4: error: onbekend veld 'k00000'")
-    assert lines[-1] == "wsdgen: controle mislukt (60000 fouten, 0 waarschuwingen)."
+    assert lines[-1] == "wsdgen: controle mislukt (60.000 fouten, 0 waarschuwingen)."
 
 
 def test_capped_counts_per_file_and_kind() -> None:

@@ -252,20 +252,6 @@ def site_file_problem(
     return verdict
 
 
-def configured_site_scripts(site_dir: Path) -> tuple[str, ...]:
-    """config.yaml's ``site_scripts``, for a caller that does not pass them (the
-    pipeline's load_site, until it passes ``config.site_scripts`` itself)."""
-    from .config import CONFIG_FILE, MAX_CONFIG_BYTES, site_scripts_setting
-    from .yamlnodes import YamlProblem, clean_text, read_mapping
-
-    try:
-        text = safefs.read_text(site_dir, site_dir / CONFIG_FILE, MAX_CONFIG_BYTES)
-        values = read_mapping(clean_text(text)).values
-    except (OSError, UnicodeDecodeError, YamlProblem):
-        return ()
-    return site_scripts_setting(values.get("site_scripts"), 1, [])
-
-
 @dataclass(frozen=True, slots=True)
 class AssetFile:
     source: Path
@@ -331,7 +317,7 @@ def fingerprint(relative: str, data: bytes) -> str:
 def collect_assets(
     site_dir: Path,
     fixed: Iterable[tuple[Path, str]] = (),
-    site_scripts: Collection[str] | None = None,
+    site_scripts: Collection[str] = (),
 ) -> tuple[Assets, list[Diagnostic]]:
     """List the files to publish under /assets/, theme first, the site's own on top,
     plus wsdgen's own ``fixed`` files (source, site path), such as the editing screen's.
@@ -339,10 +325,8 @@ def collect_assets(
     Every file passes the file rule (safefs): a symlink to ``../.git/config`` or to
     ``/proc/self/environ`` is an error, never published. Every site file passes the
     allow-list (see the module's docstring); ``site_scripts`` are the scripts
-    config.yaml names (read from it when None).
+    config.yaml names.
     """
-    if site_scripts is None:
-        site_scripts = configured_site_scripts(site_dir)
     sources, problems = _walk(THEME_ASSETS)
     theme = frozenset(sources)
     own = site_dir / "assets"

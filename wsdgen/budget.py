@@ -17,8 +17,10 @@ from .diagnostics import Diagnostic
 # Far above what a real site needs (10,000 entries convert in about a minute of work),
 # far below CI's 90 minutes. config.yaml's `tijdslimiet` changes it.
 DEFAULT_SECONDS = 600.0
-# How many of the slowest files the error names.
+# How many of the slowest files the error names, and the share of the slowest one's
+# seconds a file must have cost to be named.
 NAMED = 5
+SIGNIFICANT = 0.1
 
 
 @dataclass(slots=True)
@@ -43,7 +45,10 @@ class WorkBudget:
         """An error on each of the slowest files, once the budget is used up."""
         if not self.exceeded:
             return []
-        slowest = sorted(self.by_file.items(), key=lambda item: (-item[1], item[0]))[:NAMED]
+        ranked = sorted(self.by_file.items(), key=lambda item: (-item[1], item[0]))
+        # Files that cost a fraction of the slowest one are not what made the build slow.
+        floor = ranked[0][1] * SIGNIFICANT
+        slowest = [(path, seconds) for path, seconds in ranked[:NAMED] if seconds >= floor]
         return [
             diag.error(path, 1, budget_message(seconds, self.limit)) for path, seconds in slowest
         ]

@@ -470,8 +470,9 @@ def summary(result: BuildResult, verb: str) -> str:
 
     errors = diag.count(result.diagnostics, Severity.ERROR)
     warnings = diag.count(result.diagnostics, Severity.WARNING)
-    counts = f"{errors} {'fout' if errors == 1 else 'fouten'}, {warnings} " + (
-        "waarschuwing" if warnings == 1 else "waarschuwingen"
+    counts = (
+        f"{diag.dutch_number(errors)} {'fout' if errors == 1 else 'fouten'}, "
+        f"{diag.dutch_number(warnings)} {'waarschuwing' if warnings == 1 else 'waarschuwingen'}"
     )
     if result.exit_code != EXIT_OK and verb == "controle":
         return f"wsdgen: controle mislukt ({counts})."

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from . import diagnostics as diag
 from . import safefs
+from .budget import DEFAULT_SECONDS as DEFAULT_WORK_SECONDS
 from .diagnostics import Diagnostic
 from .schema import COLLECTIONS, field_names
 from .validate import EMAIL_FORM, URL_FORBIDDEN, WHITESPACE_RUN, character_name, url_problem
@@ -36,6 +37,7 @@ KNOWN_KEYS = (
     "beheer",
     "site_scripts",
     "redactie",
+    "tijdslimiet",
 )
 PROTECTED_DIRS = ("content", "templates", "assets")
 
@@ -91,6 +93,8 @@ class SiteConfig:
     redactie: Redactie | None = None
     # Site JavaScript under assets/ that the central editors reviewed (assets.py).
     site_scripts: tuple[str, ...] = ()
+    # Seconds of Markdown, image and PDF work one build may spend (budget.py).
+    work_seconds: float = DEFAULT_WORK_SECONDS
     # `serve`: /beheer/ works against the local folder, with or without `beheer:`.
     local_beheer: bool = False
     digest: str = ""  # hash of config.yaml as read, so `serve` can tell it changed
@@ -212,6 +216,9 @@ def load_config(
     site_scripts = site_scripts_setting(
         values.get("site_scripts"), lines.get("site_scripts", 1), problems
     )
+    work_seconds = work_seconds_setting(
+        values.get("tijdslimiet"), lines.get("tijdslimiet", 1), problems
+    )
     if problems:
         return None, problems
     return (
@@ -228,11 +235,35 @@ def load_config(
             beheer=beheer,
             redactie=redactie,
             site_scripts=site_scripts,
+            work_seconds=work_seconds,
             local_beheer=overrides.local_beheer,
             digest=hashlib.sha256((text or "").encode()).hexdigest(),
         ),
         [],
     )
+
+
+# What `tijdslimiet` may be: at least a minute, at most CI's 90 minutes.
+WORK_SECONDS_RANGE = (60, 5400)
+
+
+def work_seconds_setting(value: Value, line: int, problems: list[Diagnostic]) -> float:
+    """`tijdslimiet`: the seconds of Markdown, image and PDF work one build may spend."""
+    if value is None:
+        return DEFAULT_WORK_SECONDS
+    low, high = WORK_SECONDS_RANGE
+    text = value.strip() if isinstance(value, str) else ""
+    if not text.isdigit() or not low <= int(text) <= high:
+        problems.append(
+            diag.error(
+                CONFIG_FILE,
+                line,
+                f"'tijdslimiet' moet een aantal seconden zijn van {low} tot en met {high}, "
+                "bijvoorbeeld tijdslimiet: 600",
+            )
+        )
+        return DEFAULT_WORK_SECONDS
+    return float(text)
 
 
 def security_contact_problem(value: Value) -> str | None:

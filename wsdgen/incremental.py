@@ -289,7 +289,7 @@ class Rebuilder:
             self.env = None
             self.settings_digest = settings
         plans, problems = plan_site(loaded)
-        bodies, body_problems = render_bodies(site, self.body_cache)
+        bodies, body_problems = render_bodies(site, self.body_cache, budget=loaded.budget)
         if problems or body_problems:
             return RebuildResult(EXIT_CONTENT, [*found, *problems, *body_problems])
         env, templates = self.environment(config)

@@ -37,7 +37,8 @@ import hashlib
 import html
 import os
 import re
-from collections.abc import Iterator, MutableMapping
+import time
+from collections.abc import Collection, Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -45,6 +46,7 @@ from urllib.parse import unquote
 from . import diagnostics as diag
 from . import safefs
 from .assets import THEME_ASSETS, Assets
+from .budget import WorkBudget
 from .cache import DiskCache
 from .diagnostics import Diagnostic
 from .graph import Site
@@ -131,7 +133,10 @@ class ImageUse:
 
 
 def image_uses(
-    site: Site, memory: MediaMemory, bodies: DiskCache | None = None
+    site: Site,
+    memory: MediaMemory,
+    bodies: DiskCache | None = None,
+    budget: WorkBudget | None = None,
 ) -> Iterator[ImageUse]:
     """Every image an entry shows: its ``afbeelding`` and each <img> of its body."""
     base_path = site.config.base_path
@@ -140,12 +145,17 @@ def image_uses(
             line = entry.source.line_of("afbeelding")
             yield ImageUse(entry, entry.afbeelding, line, "afbeelding", shown=entry.afbeelding)
         if MAY_SHOW_IMAGE.search(entry.body):
-            found = body_images(entry.body, base_path, memory, bodies)
+            found = body_images(entry.body, base_path, memory, bodies, budget, entry.source.path)
             yield from body_image_uses(entry, found, base_path)
 
 
 def body_images(
-    text: str, base_path: str, memory: MediaMemory, bodies: DiskCache | None = None
+    text: str,
+    base_path: str,
+    memory: MediaMemory,
+    bodies: DiskCache | None = None,
+    budget: WorkBudget | None = None,
+    path: str = "",
 ) -> BodyImages:
     """The <img> tags of a body's sanitised HTML: from memory (`serve`), from the HTML in
     the --cache folder, or rendered now (and handed to the render stage). A body that
@@ -156,7 +166,10 @@ def body_images(
         return known
     rendered = bodies.get(key.removeprefix("body-images:")) if bodies is not None else None
     if rendered is None:
+        started = time.perf_counter()
         rendered = render_ahead(text, base_path)
+        if budget is not None:
+            budget.spend(path, time.perf_counter() - started)
     found = images_in(rendered) if rendered is not None else ()
     memory[key] = found
     return found
@@ -230,9 +243,12 @@ def prepare_media(
     assets: Assets,
     cache_dir: Path | None = None,
     memory: MediaMemory | None = None,
+    budget: WorkBudget | None = None,
 ) -> tuple[Media, list[Diagnostic]]:
-    """Read, check and prepare every image and PDF the entries use."""
+    """Read, check and prepare every image and PDF the entries use, within the build's
+    ``budget`` of work (past it, the slowest files are errors and the rest is skipped)."""
     memory = {} if memory is None else memory
+    budget = WorkBudget(site.config.work_seconds) if budget is None else budget
     forget_ahead()  # what the last build rendered ahead and did not use
     sources = {asset.site_path: asset.source for asset in assets.files}
     media = Media()
@@ -241,10 +257,16 @@ def prepare_media(
     bodies = DiskCache(cache_dir) if cache_dir is not None else None
     per_entry: dict[str, int] = {}
     unusable: set[str] = set()  # images with an error where they are used
-    for use in image_uses(site, memory, bodies):
+    for use in image_uses(site, memory, bodies, budget):
+        if budget.exceeded:
+            break
         entry, address, line, name = use.entry, use.address, use.line, use.field
         where = body_image_problem(use) if name == "body" else None
-        result = None if where else prepared(address, sources, site, memory, cache_dir, False)
+        result = (
+            None
+            if where
+            else prepared(address, sources, site, memory, cache_dir, False, assets.refused, budget)
+        )
         reasons = [what for what in (where, result) if isinstance(what, str)]
         if name == "body" and (missing_alt := alt_problem(use)):
             reasons.append(missing_alt)
@@ -270,9 +292,11 @@ def prepare_media(
             published.add(site_path)
             media.files.append(MediaFile(site_path.lstrip("/"), variant.data))
     for entry, address, line in pdf_uses(site):
+        if budget.exceeded:
+            break
         if address not in sources:
             continue  # the page plan reports a url that leads nowhere
-        result = prepared(address, sources, site, memory, cache_dir, is_pdf=True)
+        result = prepared(address, sources, site, memory, cache_dir, True, assets.refused, budget)
         if isinstance(result, str):
             problems.append(diag.error(entry.source.path, line, f"url: {result}", "url"))
             continue
@@ -284,7 +308,7 @@ def prepare_media(
     copies, original_problems = stripped_originals(site, assets, memory, published | unusable)
     media.files += copies
     media.replaced = frozenset("/" + copy.file for copy in copies)
-    return media, [*problems, *original_problems]
+    return media, [*problems, *original_problems, *budget.problems()]
 
 
 def stripped_originals(
@@ -338,10 +362,17 @@ def prepared(
     memory: MediaMemory,
     cache_dir: Path | None,
     is_pdf: bool,
+    refused: Collection[str] = (),
+    budget: WorkBudget | None = None,
 ) -> ImageSet | PdfFacts | str:
-    """The prepared image or PDF at a site path, or a Dutch reason it cannot be used."""
+    """The prepared image or PDF at a site path, or a Dutch reason it cannot be used.
+    ``refused`` are the asset paths the allow-list left out (each already an error)."""
     source = sources.get(address)
     what = "het bestand" if is_pdf else "de afbeelding"
+    if source is None and address in refused:
+        return (
+            f"{what} {address} wordt niet gepubliceerd; zie de fout bij {address.removeprefix('/')}"
+        )
     if source is None:
         return (
             f"{what} {address} bestaat niet; zet het bestand in de map "
@@ -356,10 +387,13 @@ def prepared(
         return f"{what} {address} kan niet gelezen worden ({exc.strerror})"
     key = ("pdf:" if is_pdf else "image:") + hashlib.sha256(data).hexdigest()
     if key not in memory:
+        started = time.perf_counter()
         if is_pdf:
             memory[key] = read_pdf(data)
         else:
             memory[key] = make_variants(data, PurePosixPath(address).stem, cache_dir)
+        if budget is not None:
+            budget.spend(address.removeprefix("/"), time.perf_counter() - started)
     result = memory[key]
     if isinstance(result, str):
         return f"{what} {address} kan niet gebruikt worden: {result}"

@@ -16,6 +16,7 @@ import jinja2
 from . import diagnostics as diag
 from .assets import Assets, collect_assets
 from .beheer import beheer_wanted, published_files
+from .budget import WorkBudget
 from .cache import DiskCache, cache_location_problem
 from .config import Overrides, SiteConfig, config_warnings, load_config
 from .diagnostics import Diagnostic
@@ -85,6 +86,8 @@ class Loaded:
     assets: Assets
     diagnostics: list[Diagnostic]
     media: Media = field(default_factory=Media)
+    # The build's budget of Markdown, image and PDF work, partly spent by the media.
+    budget: WorkBudget = field(default_factory=WorkBudget)
 
 
 def load_site(
@@ -113,7 +116,7 @@ def load_site(
             return None, BuildResult(EXIT_USAGE, [diag.error("config.yaml", 1, cache_problem)])
     raw_entries, read_problems = read_sources(config.site_dir, sources)
     fixed = published_files() if beheer_wanted(config) else []
-    assets, asset_problems = collect_assets(config.site_dir, fixed)
+    assets, asset_problems = collect_assets(config.site_dir, fixed, config.site_scripts)
     asset_problems += check_site_templates(config.site_dir)
     validate_one = (
         cached_validator(validated, config.extra_fields) if validated is not None else None
@@ -122,7 +125,8 @@ def load_site(
         raw_entries, config.extra_fields, validate_one
     )
     site, graph_problems = link_site(records, config, options.today, options.drafts, rejected)
-    media, media_problems = prepare_media(site, assets, cache_dir, media_memory)
+    budget = WorkBudget(config.work_seconds)
+    media, media_problems = prepare_media(site, assets, cache_dir, media_memory, budget)
     problems = diag.apply_strict(
         [
             *config_warnings(config),
@@ -136,9 +140,9 @@ def load_site(
     )
     problems = diag.sorted_unique(problems)
     if diag.has_errors(problems):
-        partial = Loaded(config, site, assets, problems, media)
+        partial = Loaded(config, site, assets, problems, media, budget)
         return None, BuildResult(EXIT_CONTENT, problems, site=site, partial=partial)
-    return Loaded(config, site, assets, problems, media), None
+    return Loaded(config, site, assets, problems, media, budget), None
 
 
 def plan_site(
@@ -185,7 +189,7 @@ def render_site(
                 kept[plan.output_file] = data
     todo = [plan for plan in plans if plan.output_file not in kept]
     bodies, body_problems = render_bodies(
-        loaded.site, body_cache, jobs, own_entries(todo) if page_cache else None
+        loaded.site, body_cache, jobs, own_entries(todo) if page_cache else None, loaded.budget
     )
     if body_problems:
         return [], body_problems, {}
@@ -345,6 +349,11 @@ def with_later_problems(
         # A broken reference (already reported) leaves a graph the planner cannot lay
         # out; its paths are checked in the run after that error is fixed.
         path_found = []
-    _, body_found = render_bodies(failed.partial.site, body_cache, jobs)
+    if failed.partial.budget.exceeded:
+        body_found: list[Diagnostic] = []  # the media used up the budget (reported)
+    else:
+        _, body_found = render_bodies(
+            failed.partial.site, body_cache, jobs, budget=failed.partial.budget
+        )
     failed.diagnostics = diag.sorted_unique([*failed.diagnostics, *path_found, *body_found])
     return failed
