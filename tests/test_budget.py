@@ -21,7 +21,8 @@ def slow_news(site: Path, count: int) -> list[str]:
     for number in range(count):
         name = f"content/nieuws/2019-06-{number + 1:02d}-traag.md"
         (site / name).write_text(
-            f"---\ntitle: Traag {number}\ndatum: 2019-06-{number + 1:02d}\n---\n{SLOWISH}{number}\n",
+            f"---\ntitle: Traag {number}\ndatum: 2019-06-{number + 1:02d}\n---\n"
+            f"{SLOWISH}{number}\n",
             encoding="utf-8",
         )
         names.append(name)
