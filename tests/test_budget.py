@@ -82,3 +82,24 @@ def test_the_budget_names_the_slowest_files_first() -> None:
     assert budget.exceeded
     assert [problem.path for problem in budget.problems()] == ["f1", "f3", "f5", "f6", "f2"]
     assert "2,0 seconden" in budget.problems()[0].message
+
+
+def test_a_template_slow_on_every_page_uses_up_the_budget(
+    mini: Path, run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("wsdgen.config.WORK_SECONDS_RANGE", (1, 5400))
+    one_page = render.render_one
+
+    def slow_page(*args: object) -> render.Rendered:
+        time.sleep(0.05)  # each page well under its own 10 s bound
+        return one_page(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "render_one", slow_page)
+    set_limit(mini, "1")
+    out = tmp_path / "out"
+    result = run("build", "--site", str(mini), "--out", str(out), "--today", TODAY, "--jobs", "1")
+    assert result.code == 1
+    assert not out.exists()
+    [problem] = result.lines
+    assert problem.startswith("wsdgen/theme/templates/")
+    assert "tijdslimiet" in problem

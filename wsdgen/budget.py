@@ -1,9 +1,10 @@
 """One time budget per build for the work that input size can make expensive.
 
-Each Markdown body, image and PDF has its own bound (markup.MARKDOWN_SECONDS, the image
-and PDF limits), but many files each just under it would still keep a CI job busy for
-hours. So the seconds spent on converting bodies, making image variants and reading
-PDFs are added up per build; past the budget the build stops with an error on the
+Each Markdown body, image, PDF and page has its own bound (markup.MARKDOWN_SECONDS, the
+image and PDF limits, render.TEMPLATE_CPU_SECONDS), but many files each just under it
+would still keep a CI job busy for hours. So the seconds spent on converting bodies,
+making image variants, reading PDFs and rendering pages (counted on their templates)
+are added up per build; past the budget the build stops with an error on the
 slowest files, which are what an editor can make simpler.
 """
 
@@ -61,8 +62,8 @@ def seconds_text(seconds: float) -> str:
 
 def budget_message(seconds: float, limit: float) -> str:
     return (
-        "de bouw is gestopt: teksten omzetten, afbeeldingen verkleinen en pdf's lezen "
-        f"kostte samen meer dan {seconds_text(limit)} (de tijdslimiet van één bouw). Dit "
-        f"bestand is een van de traagste ({seconds_text(seconds)}): maak de tekst "
-        "eenvoudiger of het bestand kleiner"
+        "de bouw is gestopt: teksten omzetten, afbeeldingen verkleinen, pdf's lezen en "
+        f"pagina's maken kostte samen meer dan {seconds_text(limit)} (de tijdslimiet van "
+        f"één bouw). Dit bestand is een van de traagste ({seconds_text(seconds)}): maak "
+        "de tekst, het sjabloon of het bestand eenvoudiger"
     )

@@ -79,10 +79,12 @@ class BeheerConfig:
 
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
-    site_dir: Path
+    # Not in its repr: a template may show '{{ config }}', and the folders of the CI
+    # job are not the page's data (sandbox.py refuses them as attributes too).
+    site_dir: Path = field(repr=False)
     title: str
     base_url: str
-    output_dir: Path
+    output_dir: Path = field(repr=False)
     description: str = ""
     language: str = "nl"
     extra_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -194,7 +194,7 @@ def render_site(
     if body_problems:
         return [], body_problems, {}
     fresh = render_pages(
-        todo, env, loaded.site, loaded.assets, bodies, loaded.media, progress, jobs
+        todo, env, loaded.site, loaded.assets, bodies, loaded.media, progress, jobs, loaded.budget
     )
     by_file = {page.file: page for page in fresh}
     rendered = [

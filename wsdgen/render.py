@@ -6,6 +6,8 @@ site overrides any built-in template by placing one with the same name.
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import signal
 import threading
@@ -19,6 +21,11 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - not on Windows
+    resource = None  # type: ignore[assignment]
 
 from . import dates
 from . import diagnostics as diag
@@ -433,6 +440,20 @@ TEMPLATE_TOO_SLOW_MESSAGE = (
 )
 
 
+# Nor may it make huge values ('x'.ljust(10**10), '%999999999s'|format, a text doubled
+# in a loop): while one page renders, the process may take this much more address
+# space, and a page may be this long; past either the page is an error, so a template
+# cannot exhaust the CI job's memory or disk (a page of 4,000 cards is about 4 MB).
+TEMPLATE_MEMORY_BYTES = 1024**3
+MAX_PAGE_CHARACTERS = 32 * 1024 * 1024
+TEMPLATE_TOO_BIG_MESSAGE = (
+    "fout in sjabloon: het maken van één pagina vraagt te veel geheugen (meer dan "
+    f"{TEMPLATE_MEMORY_BYTES // 1024**2} MB) of maakt een pagina van meer dan "
+    f"{MAX_PAGE_CHARACTERS // 1024**2} MB; kijk of het sjabloon een heel lange tekst of "
+    "lijst maakt (zoals center, ljust, format of een tekst die in een lus steeds groeit)"
+)
+
+
 class TemplateTooSlow(Exception):
     """Raised inside a template that ran out of CPU time (see cpu_time_limit)."""
 
@@ -445,7 +466,8 @@ def _out_of_cpu_time(signum: int, frame: object) -> None:
 def cpu_time_limit(seconds: float) -> Iterator[None]:
     """Interrupt the block after ``seconds`` of this process's CPU time.
 
-    It uses the process's virtual timer (SIGVTALRM), not the real-time one that bounds
+    It uses the process's profiling timer (SIGPROF: user and system time, so the time
+    the kernel spends handing out memory counts too), not the real-time one that bounds
     Markdown (markup.py), so a body converted while a page renders keeps its own bound.
     Outside the main thread (where signals cannot be handled) the block runs unbounded."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(
@@ -453,13 +475,51 @@ def cpu_time_limit(seconds: float) -> Iterator[None]:
     ):
         yield
         return
-    previous = signal.signal(signal.SIGVTALRM, _out_of_cpu_time)
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    previous = signal.signal(signal.SIGPROF, _out_of_cpu_time)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+def _address_space() -> int | None:
+    """This process's address space in bytes (Linux), or None where it is unknown."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@contextmanager
+def memory_limit(extra: int) -> Iterator[None]:
+    """Let the block take at most ``extra`` more bytes of address space: past it an
+    allocation raises MemoryError instead of waking the kernel's OOM killer.
+
+    Only in the main thread (as cpu_time_limit), and only where RLIMIT_AS works; a
+    tighter limit someone set already stays."""
+    used = _address_space()
+    if (
+        resource is None
+        or used is None
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = used + extra
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft != resource.RLIM_INFINITY and soft <= limit:
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 RECURSION_MESSAGE = (
@@ -485,13 +545,16 @@ def _template_diagnostic(site_dir: Path, exc: Exception) -> Diagnostic:
 _WORKER_STATE: tuple[list[PagePlan], jinja2.Environment, Site] | None = None
 
 
-def _render_plan_at(index: int) -> Rendered | Diagnostic:
+def _render_plan_at(index: int) -> tuple[Rendered | Diagnostic, float]:
+    """One page (or the template error it gave), and the seconds it took."""
     assert _WORKER_STATE is not None
     plans, env, site = _WORKER_STATE
+    started = time.perf_counter()
     try:
-        return render_one(plans[index], env, site)
+        result: Rendered | Diagnostic = render_one(plans[index], env, site)
     except RenderError as exc:
-        return exc.diagnostic
+        result = exc.diagnostic
+    return result, time.perf_counter() - started
 
 
 def render_pages(
@@ -503,23 +566,47 @@ def render_pages(
     media: Media,
     progress: Callable[[int, int], None] | None = None,
     jobs: int = 1,
+    budget: WorkBudget | None = None,
 ) -> list[Rendered]:
-    """Render every plan (in ``jobs`` processes); raise RenderError on a failing template."""
+    """Render every plan (in ``jobs`` processes); raise RenderError on a failing template.
+
+    Each page may take TEMPLATE_CPU_SECONDS; all pages together count towards the
+    build's ``budget`` of work, on their templates (a slow loop in base.html costs
+    little per page and a lot per build)."""
     global _WORKER_STATE
     env.globals.update(page_globals(site, assets, bodies, media))
     plans = list(plans)
     _WORKER_STATE = (plans, env, site)
     rendered: list[Rendered] = []
     try:
-        for count, result in enumerate(map_in_workers(_render_plan_at, range(len(plans)), jobs), 1):
+        results = map_in_workers(_render_plan_at, range(len(plans)), jobs)
+        for count, (result, seconds) in enumerate(results, 1):
             if isinstance(result, Diagnostic):
                 raise RenderError(result)
+            if budget is not None:
+                template = plans[count - 1].template
+                if not budget.spend(template_path(env, site, template), seconds):
+                    raise RenderError(budget.problems()[0])
             rendered.append(result)
             if progress:
                 progress(count, len(plans))
     finally:
         _WORKER_STATE = None
     return rendered
+
+
+@functools.lru_cache(maxsize=256)
+def _template_path(env: jinja2.Environment, site_dir: Path, name: str) -> str:
+    try:
+        filename = env.get_template(name).filename
+    except jinja2.TemplateError:
+        return name
+    return shown_name(site_dir, Path(filename)) if filename else name
+
+
+def template_path(env: jinja2.Environment, site: Site, name: str) -> str:
+    """A page template's file as messages show it (templates/... or the theme's)."""
+    return _template_path(env, site.config.site_dir, name)
 
 
 def render_one(plan: PagePlan, env: jinja2.Environment, site: Site) -> Rendered:
@@ -532,10 +619,19 @@ def render_one(plan: PagePlan, env: jinja2.Environment, site: Site) -> Rendered:
             str(plan.context["name"]),
         )
         return Rendered(plan.output_file, data)
+    where = plan.template  # the template's file once it is loaded
     try:
         template = env.get_template(plan.template)
-        with cpu_time_limit(TEMPLATE_CPU_SECONDS):
+        where = template.filename or where
+        with memory_limit(TEMPLATE_MEMORY_BYTES), cpu_time_limit(TEMPLATE_CPU_SECONDS):
             text = template.render(page_path=plan.path, **plan.context)
+            if len(text) > MAX_PAGE_CHARACTERS:
+                text = ""
+                raise MemoryError
+    except MemoryError as exc:
+        name, line = template_frame(exc) or (where, 1)
+        shown = shown_name(site.config.site_dir, Path(name)) if Path(name).is_absolute() else name
+        raise RenderError(diag.error(shown, line, TEMPLATE_TOO_BIG_MESSAGE)) from None
     except TemplateTooSlow as exc:
         name, line = template_frame(exc) or (plan.template, 1)
         shown = shown_name(site.config.site_dir, Path(name)) if Path(name).is_absolute() else name

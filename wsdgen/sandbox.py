@@ -193,15 +193,28 @@ class SandboxEnvironment(ImmutableSandboxedEnvironment):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.safe_names: dict[tuple[type, str], bool] = {}
         self.binop_table["*"] = bounded_multiply
         self.binop_table["**"] = bounded_power
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if type(obj) not in DATA_TYPES:
+        if not self.is_safe_name(type(obj), obj, attr, value):
             return False
-        if not super().is_safe_attribute(obj, attr, value):
-            return False
+        if type(value) in DATA_TYPES:
+            return True
         return is_data(value) or is_method_of_data(value) or is_wsdgen_helper(value)
+
+    def is_safe_name(self, kind: type, obj: Any, attr: str, value: Any) -> bool:
+        """Jinja's checks of the name (no ``_``, no internals of functions, frames or
+        code, no methods that change a list, dict or set) on a type on the allow-list.
+        They depend on the type and the name only, so each pair is decided once: the
+        sandbox checks every attribute a template reads."""
+        key = (kind, attr)
+        known = self.safe_names.get(key)
+        if known is None:
+            known = kind in DATA_TYPES and super().is_safe_attribute(obj, attr, value)
+            self.safe_names[key] = known
+        return known
 
     def is_safe_callable(self, obj: Any) -> bool:
         if not super().is_safe_callable(obj):
@@ -218,9 +231,25 @@ class SandboxEnvironment(ImmutableSandboxedEnvironment):
     # Jinja's two lookups with the entry check in front (not through super(): these
     # run for every attribute a template reads).
     def getattr(self, obj: Any, attribute: str) -> Any:
+        """Jinja's sandboxed lookup (attribute first, then item), with the entry check in
+        front and a quick path for data, written out because it runs for every
+        attribute a template reads."""
         if isinstance(obj, records.Entry) and (attribute in HIDDEN or attribute[:1] == "_"):
             raise SecurityError(BODY_ATTRIBUTE_MESSAGE)
-        return super().getattr(obj, attribute)
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError):
+                return self.undefined(obj=obj, name=attribute)
+        if type(value) not in DATA_TYPES:
+            wrapped = self.wrap_str_format(value)
+            if wrapped is not None:
+                return wrapped
+        if self.is_safe_attribute(obj, attribute, value):
+            return value
+        return self.unsafe_undefined(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         name = argument if isinstance(argument, str) else ""

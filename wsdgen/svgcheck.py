@@ -67,7 +67,7 @@ SEPARATOR = " "  # between namespace and local name; never part of either
 
 CSS_COMMENT = re.compile(r"/\*.*?(\*/|$)", re.DOTALL)
 CSS_HEX_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\r\n\f]?")
-CSS_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6}[ \t\r\n\f]?|.)", re.DOTALL)
 CSS_URL = re.compile(r"url\(\s*(\"[^\"]*\"?|'[^']*'?|[^)]*)", re.IGNORECASE)
 CSS_IMPORT = re.compile(r"@import\s*(\"[^\"]*\"?|'[^']*'?|url\()?", re.IGNORECASE)
 CSS_STRING = re.compile(r"\"([^\"]*)\"|'([^']*)'")
@@ -83,13 +83,25 @@ def _code_point(match: re.Match[str]) -> str:
 
 def css_plain(text: str) -> str:
     """CSS as a browser reads it: comments out, escapes (``u\\72l(``) replaced."""
-    text = CSS_COMMENT.sub(" ", text)
-    text = CSS_HEX_ESCAPE.sub(_code_point, text)
-    return CSS_ESCAPE.sub(lambda match: "" if match[1] == "\n" else match[1], text)
+    return css_unescaped(CSS_COMMENT.sub(" ", text))
+
+
+def css_unescaped(text: str) -> str:
+    """CSS with its escapes replaced, comments kept. One pass, as a browser reads it:
+    in ``\\\\65`` the first backslash escapes the second, and 65 stays text."""
+    return CSS_ESCAPE.sub(_unescape, text)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    hex_escape = CSS_HEX_ESCAPE.fullmatch(match[0])
+    if hex_escape is not None:
+        return _code_point(hex_escape)
+    return "" if match[1] == "\n" else match[1]
 
 
 def _target(raw: str) -> str:
-    return URL_NOISE.sub("", raw.strip().strip("\"'"))
+    # A browser's URL parser reads '\\' as '/' in http(s) URLs: '\\\\host' is '//host'.
+    return URL_NOISE.sub("", raw.strip().strip("\"'")).replace("\\", "/")
 
 
 def css_url_targets(text: str) -> list[str]:
@@ -106,13 +118,18 @@ def stylesheet_problem(data: bytes) -> str | None:
     site-absolute path, a ``#fragment``) or be a ``data:`` address; a quoted string that
     starts with ``http:``, ``https:`` or ``//`` (``image-set``, ``src()``) counts too.
     """
-    text = css_plain(data.decode("utf-8", errors="replace"))
-    targets = css_url_targets(text)
-    targets += [
-        _target(match[1] or match[2] or "")
-        for match in CSS_STRING.finditer(text)
-        if re.match(r"^\s*(https?:|//)", match[1] or match[2] or "", re.IGNORECASE)
-    ]
+    raw = data.decode("utf-8", errors="replace")
+    # Read twice: without comments, and with them. A '/*' inside a string or an
+    # unquoted url() is no comment to a browser, so dropping comments alone could hide a
+    # url() between 'content: "/*"' and a later '*/'.
+    targets: list[str] = []
+    for text in (css_plain(raw), css_unescaped(raw)):
+        targets += css_url_targets(text)
+        targets += [
+            _target(match[1] or match[2] or "")
+            for match in CSS_STRING.finditer(text)
+            if re.match(r"^\s*(https?:|//)", _target(match[1] or match[2] or ""), re.I)
+        ]
     for target in targets:
         if target.startswith("//") or (
             SCHEME.match(target) and not target.lower().startswith("data:")
