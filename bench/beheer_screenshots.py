@@ -6,8 +6,9 @@ Copies the real site (content/, templates/, assets/, config.yaml) to a temporary
 folder, starts `wsdgen serve` on it (which always offers /beheer/ against the local
 folder), and drives Chromium through an editor's session: signing in, the list of
 kenniscafés, a new kenniscafé with its preview, a report added to a past kenniscafé and
-the Publiceer menu. Nothing is saved: the copy is thrown away afterwards, and the
-repository's own content/ is never touched.
+the Publiceer menu, at 1280 px wide; then the list and the new kenniscafé on a phone
+(390 px, files ending in -390.png). Nothing is saved: the copy is thrown away
+afterwards, and the repository's own content/ is never touched.
 
 Needs Chromium (/usr/bin/chromium, or WSDGEN_CHROMIUM), the Python package playwright
 (in the test extras) and, for date and time fields in Dutch form, Chromium's Dutch
@@ -39,6 +40,7 @@ from browsing import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SITE_PARTS = ("content", "templates", "assets", "config.yaml")
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 # Date and time fields are drawn by Chromium itself, in its interface language: with
 # these variables (and Debian's chromium-l10n installed) as 14-03-2031 and 15:30, as
 # Dutch editors see them, instead of 03/14/2031 and 03:30 PM.
@@ -162,6 +164,29 @@ def settle(tab: Page) -> None:
     tab.evaluate(PLAIN_PLUS)
 
 
+def fill_new_kenniscafe(tab: Page, url: str) -> None:
+    """The example kenniscafé of the guide, filled in (not saved)."""
+    from playwright.sync_api import expect
+
+    tab.goto(url + "/beheer/#/collections/kenniscafes/new")
+    field(tab, "title").fill(NEW_TITLE)
+    field(tab, "summary").fill(NEW_SUMMARY)
+    field(tab, "datum").fill(NEW_DATE)
+    choose(tab, "werkplaats", "Zuid-Holland Zuid")
+    field(tab, "begintijd").fill("15:30")
+    field(tab, "eindtijd").fill("17:00")
+    choose(tab, "themas", "Armoede")
+    field(tab, "locatie").fill("Wijkcentrum De Brug, Rotterdam")
+    tab.locator("[data-slate-editor]").click()
+    tab.keyboard.type(NEW_BODY)
+    preview = tab.frame_locator("iframe").first
+    expect(preview.locator("h1")).to_have_text(NEW_TITLE)
+    expect(preview.locator(".prose")).to_contain_text("kleine groepen")
+    # The werkplaats by its name and the date in Dutch, as on the site.
+    expect(preview.locator(".facts").last).to_contain_text("Zuid-Holland Zuid")
+    expect(preview.locator(".facts").first).to_contain_text("vrijdag 14 maart 2031")
+
+
 def take_screenshots(url: str, out: Path) -> list[Path]:
     from playwright.sync_api import expect, sync_playwright
 
@@ -179,12 +204,17 @@ def take_screenshots(url: str, out: Path) -> list[Path]:
             args=[*CHROMIUM_ARGS, "--lang=nl"],
             env={**os.environ, **DUTCH},
         )
-        context = browser.new_context(
-            viewport=VIEWPORT, locale="nl-NL", timezone_id="Europe/Amsterdam"
-        )
-        tab = context.new_page()
-        # Leaving a form with unsaved changes asks "are you sure?": yes.
-        tab.on("dialog", lambda dialog: dialog.accept())
+
+        def new_tab(viewport: ViewportSize = VIEWPORT) -> Page:
+            context = browser.new_context(
+                viewport=viewport, locale="nl-NL", timezone_id="Europe/Amsterdam"
+            )
+            tab = context.new_page()
+            # Leaving a form with unsaved changes asks "are you sure?": yes.
+            tab.on("dialog", lambda dialog: dialog.accept())
+            return tab
+
+        tab = new_tab()
 
         # 1. The sign-in screen.
         tab.goto(url + "/beheer/")
@@ -192,36 +222,24 @@ def take_screenshots(url: str, out: Path) -> list[Path]:
         expect(login).to_be_visible()
         shoot(tab, "beheer-inloggen.png")
 
-        # 2. The list of kenniscafés.
+        # 2. The list of kenniscafés (newest first).
         login.click()
         tab.goto(url + "/beheer/#/collections/kenniscafes")
         tab.locator("a[href*='/collections/kenniscafes/entries/']").first.wait_for()
         shoot(tab, "beheer-overzicht.png")
 
         # 3. A new kenniscafé, filled in, with the preview beside it.
-        tab.goto(url + "/beheer/#/collections/kenniscafes/new")
-        field(tab, "title").fill(NEW_TITLE)
-        field(tab, "summary").fill(NEW_SUMMARY)
-        field(tab, "datum").fill(NEW_DATE)
-        choose(tab, "werkplaats", "Zuid-Holland Zuid")
-        field(tab, "begintijd").fill("15:30")
-        field(tab, "eindtijd").fill("17:00")
-        choose(tab, "themas", "Armoede")
-        field(tab, "locatie").fill("Wijkcentrum De Brug, Rotterdam")
-        tab.locator("[data-slate-editor]").click()
-        tab.keyboard.type(NEW_BODY)
-        preview = tab.frame_locator("iframe").first
-        expect(preview.locator("h1")).to_have_text(NEW_TITLE)
-        expect(preview.locator(".prose")).to_contain_text("kleine groepen")
+        fill_new_kenniscafe(tab, url)
         field(tab, "title").scroll_into_view_if_needed()
         field(tab, "title").click()
         shoot(tab, "beheer-nieuw-kenniscafe.png")
 
         # 4. A past kenniscafé: a heading and the report under its text. A fresh tab, so
         # that the unsaved new kenniscafé above does not linger in the form.
-        tab.close()
-        tab = context.new_page()
-        tab.on("dialog", lambda dialog: dialog.accept())
+        tab.context.close()
+        tab = new_tab()
+        tab.goto(url + "/beheer/")
+        tab.get_by_role("button", name="Inloggen").click()
         tab.goto(url + f"/beheer/#/collections/kenniscafes/entries/{PAST_ENTRY}")
         expect(field(tab, "title")).to_have_value(PAST_TITLE)
         body = tab.locator("[data-slate-editor]")
@@ -229,18 +247,26 @@ def take_screenshots(url: str, out: Path) -> list[Path]:
         body.evaluate(CURSOR_AT_END)
         tab.wait_for_timeout(200)
         tab.keyboard.press("Enter")
-        tab.keyboard.type(REPORT_HEADING)
-        tab.keyboard.press("Enter")
-        tab.keyboard.type(REPORT)
-        # Make the first typed line a heading: put the cursor in it, then use the H menu
-        # ("Hoofdtekst" is Decap's Dutch name for it).
-        body.get_by_text(REPORT_HEADING, exact=True).last.click()
-        tab.wait_for_timeout(300)
-        tab.get_by_title("Hoofdtekst").click()
-        heading_two = tab.get_by_role("menuitem", name="Heading 2")
-        heading_two.wait_for()
-        tab.wait_for_timeout(300)
-        heading_two.click()
+        headings = tab.get_by_title("Kopjes")
+        if headings.is_enabled():
+            # Rich-text mode: type the line, then make it a heading with the Kopjes menu.
+            tab.keyboard.type(REPORT_HEADING)
+            tab.keyboard.press("Enter")
+            tab.keyboard.type(REPORT)
+            body.get_by_text(REPORT_HEADING, exact=True).last.click()
+            tab.wait_for_timeout(300)
+            headings.click()
+            heading_two = tab.get_by_role("menuitem", name="Kop 2")
+            heading_two.wait_for()
+            tab.wait_for_timeout(300)
+            heading_two.click()
+        else:
+            # Markdown only: the heading is typed as Markdown (chapter 4 of the guide).
+            tab.keyboard.press("Enter")
+            tab.keyboard.type(f"## {REPORT_HEADING}")
+            tab.keyboard.press("Enter")
+            tab.keyboard.press("Enter")
+            tab.keyboard.type(REPORT)
         preview = tab.frame_locator("iframe").first
         expect(preview.locator(".prose h2")).to_have_text(REPORT_HEADING)
         expect(preview.locator(".prose")).to_contain_text("wat de werkplaats")
@@ -256,6 +282,20 @@ def take_screenshots(url: str, out: Path) -> list[Path]:
         tab.get_by_role("button", name="Publiceer").click()
         expect(tab.get_by_role("menuitem", name="Publiceer nu")).to_be_visible()
         shoot(tab, "beheer-publiceren.png")
+        tab.context.close()
+
+        # 6. On a phone (390 px): the list, and the new kenniscafé with its top bar.
+        tab = new_tab(PHONE)
+        tab.goto(url + "/beheer/")
+        tab.get_by_role("button", name="Inloggen").click()
+        tab.goto(url + "/beheer/#/collections/kenniscafes")
+        tab.locator("a[href*='/collections/kenniscafes/entries/']").first.wait_for()
+        tab.get_by_text("Sorteer op").scroll_into_view_if_needed()
+        shoot(tab, "beheer-overzicht-390.png")
+        fill_new_kenniscafe(tab, url)
+        field(tab, "title").scroll_into_view_if_needed()
+        expect(tab.get_by_role("button", name="Publiceer")).to_be_in_viewport(ratio=1)
+        shoot(tab, "beheer-nieuw-kenniscafe-390.png")
 
         browser.close()
     return written

@@ -77,7 +77,7 @@ def test_one_cms_collection_per_content_collection(settings: dict[str, object]) 
         found = collection(settings, name)
         assert found["folder"] == f"content/{name}"
         assert found["extension"] == "md"
-        assert found["format"] == "frontmatter"
+        assert found["format"] == beheer.FILE_FORMAT  # bestand.js
 
 
 EXPECTED_WIDGET = {
@@ -149,6 +149,7 @@ def test_body_is_markdown_and_last(settings: dict[str, object]) -> None:
         fields = collection(settings, name)["fields"]
         assert fields[-1]["name"] == "body"  # type: ignore[index]
         assert fields[-1]["widget"] == "markdown"  # type: ignore[index]
+        assert fields[-1]["modes"] == ["raw"]  # type: ignore[index]
 
 
 def test_front_matter_order_is_that_of_the_guide(settings: dict[str, object]) -> None:
@@ -206,8 +207,8 @@ def test_gitlab_signs_in_with_pkce_and_editorial_workflow(settings: dict[str, ob
         "api_root": "https://gitlab.com/api/v4",
         "commit_messages": settings["backend"]["commit_messages"],  # type: ignore[index]
     }
-    assert settings["media_folder"] == "assets/downloads"
-    assert settings["public_folder"] == "/assets/downloads"
+    assert settings["media_folder"] == "assets/afbeeldingen"
+    assert settings["public_folder"] == "/assets/afbeeldingen"
 
 
 def test_github_backend_with_its_sign_in_helper(mini: Path) -> None:
@@ -278,9 +279,15 @@ def test_the_build_writes_the_screen_and_its_config(beheer_out: Path) -> None:
     page = BeautifulSoup((beheer_out / "beheer/index.html").read_text(), "lxml")
     assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex, nofollow"
     scripts = [s["src"] for s in page.find_all("script")]
-    assert scripts == ["/beheer/decap-cms/decap-cms.js", "/beheer/beheer.js"]
+    assert scripts == [
+        "/beheer/vooraf.js",
+        "/beheer/decap-cms/decap-cms.js",
+        "/beheer/bestand.js",
+        "/beheer/nl.js",
+        "/beheer/beheer.js",
+    ]
     assert page.find("link", rel="cms-config-url")["href"] == "/beheer/config.yml"
-    stylesheet = page.find_all("script")[1]["data-stijl"]
+    stylesheet = page.find_all("script")[-1]["data-stijl"]
     assert (beheer_out / stylesheet.lstrip("/")).is_file()  # the preview's house style
     settings = yaml.safe_load((beheer_out / "beheer/config.yml").read_text())
     assert settings["backend"]["name"] == "gitlab"
@@ -297,7 +304,7 @@ def test_the_screen_loads_nothing_from_another_host(beheer_out: Path) -> None:
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
     assert directives["default-src"] == "'self'"
     assert directives["script-src"].split() == ["'self'", "'unsafe-eval'"]
-    assert directives["connect-src"].split() == ["'self'", "https://gitlab.com"]
+    assert directives["connect-src"].split() == ["'self'", "blob:", "https://gitlab.com"]
     assert "http" not in directives["img-src"]
 
 

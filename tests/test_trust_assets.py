@@ -481,7 +481,8 @@ def test_the_error_page_shows_its_panel_once(mini: Path) -> None:
 
 def media_request(name: str, data: bytes) -> dict[str, object]:
     content = base64.b64encode(data).decode("ascii")
-    return {"asset": {"path": f"assets/downloads/{name}", "content": content, "encoding": "base64"}}
+    asset = {"path": f"assets/afbeeldingen/{name}", "content": content, "encoding": "base64"}
+    return {"asset": asset}
 
 
 REFUSED_UPLOADS = [
@@ -507,7 +508,7 @@ def test_the_local_backend_refuses_uploads_outside_the_allow_list(
     folder = LocalFolder(mini)
     with pytest.raises(Refused, match="wordt niet opgeslagen"):
         folder.answer("persistMedia", media_request(name, data))
-    assert not (mini / "assets/downloads" / name).exists()
+    assert not (mini / "assets/afbeeldingen" / name).exists()
     assert upload_problem(name, data) is not None
 
 
@@ -519,7 +520,7 @@ def test_the_local_backend_refuses_an_entry_with_a_bad_upload_and_writes_nothing
     with pytest.raises(Refused):
         LocalFolder(mini).answer("persistEntry", {"entry": entry, "assets": [bad]})
     assert not (mini / "content/nieuws/2026-01-01-nieuw.md").exists()
-    assert not (mini / "assets/downloads/foto.png").exists()
+    assert not (mini / "assets/afbeeldingen/foto.png").exists()
 
 
 @pytest.mark.parametrize(
@@ -529,7 +530,7 @@ def test_the_local_backend_refuses_an_entry_with_a_bad_upload_and_writes_nothing
 def test_the_local_backend_takes_allowed_uploads(mini: Path, name: str, data: bytes) -> None:
     answer = LocalFolder(mini).answer("persistMedia", media_request(name, data))
     assert isinstance(answer, dict) and answer["name"] == name
-    assert (mini / "assets/downloads" / name).read_bytes() == data
+    assert (mini / "assets/afbeeldingen" / name).read_bytes() == data
 
 
 def test_serve_answers_a_bad_upload_with_422_and_writes_nothing(tmp_path: Path) -> None:
@@ -551,7 +552,7 @@ def test_serve_answers_a_bad_upload_with_422_and_writes_nothing(tmp_path: Path) 
             assert caught.value.code == 422, name
             assert "wordt niet opgeslagen" in json.loads(caught.value.read())["error"]
             assert caught.value.headers["X-Content-Type-Options"] == "nosniff"
-            assert not (served.site / "assets/downloads" / name).exists()
+            assert not (served.site / "assets/afbeeldingen" / name).exists()
     finally:
         end(served)
 

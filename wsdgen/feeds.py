@@ -7,6 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .beheer import beheer_wanted, cms_config_text, content_security_policy
+from .beheer_werkplaats import (
+    SCREENS_PATH,
+    screen_addresses,
+    screen_path,
+    screen_werkplaatsen,
+    werkplaats_config_text,
+)
 from .graph import Site
 from .plan import (
     ALL,
@@ -150,16 +157,70 @@ def plan_redirects(site: Site) -> PagePlan:
 
 
 def plan_beheer(site: Site) -> list[PagePlan]:
-    """The editing screen and its configuration, made from the content model."""
+    """The editing screen and its configuration, made from the content model; with a
+    `redactie:` section also one screen per werkplaats and a page that lists them
+    (beheer_werkplaats.py)."""
     if not beheer_wanted(site.config):
         return []
-    context: dict[str, object] = {"title": "Beheer", "csp": content_security_policy(site.config)}
-    return [
-        PagePlan("/beheer/", "beheer.html", context, in_sitemap=False),
+    csp = content_security_policy(site.config)
+    plans = [
+        PagePlan(
+            "/beheer/",
+            "beheer.html",
+            {"title": "Beheer", "csp": csp, "config_path": "/beheer/config.yml"},
+            in_sitemap=False,
+        ),
         PagePlan(
             "/beheer/config.yml",
             "beheer-config.yml",
             {"config_text": cms_config_text(site.config)},
+            in_sitemap=False,
+        ),
+    ]
+    if site.config.redactie is None:
+        return plans
+    werkplaatsen = screen_werkplaatsen(site.config, site.werkplaatsen)
+    for werkplaats in werkplaatsen:
+        plans += plan_werkplaats_screen(site, werkplaats, csp)
+    screens = [{"title": w.title, "path": screen_path(w.slug)} for w in werkplaatsen]
+    plans.append(
+        PagePlan(
+            SCREENS_PATH,
+            "beheer-werkplaatsen.html",
+            {
+                "title": "Beheerschermen per werkplaats",
+                "screens": screens,
+                "addresses": screen_addresses(site.config, werkplaatsen),
+            },
+            frozenset(w.key for w in werkplaatsen),
+            in_sitemap=False,
+        )
+    )
+    return plans
+
+
+def plan_werkplaats_screen(site: Site, werkplaats: Werkplaats, csp: str) -> list[PagePlan]:
+    """One werkplaats's editing screen and its configuration (its title and file name
+    are in it, hence the dependency on the werkplaats)."""
+    path = screen_path(werkplaats.slug)
+    deps = frozenset({werkplaats.key})
+    return [
+        PagePlan(
+            path,
+            "beheer.html",
+            {
+                "title": f"Beheer {werkplaats.title}",
+                "csp": csp,
+                "config_path": path + "config.yml",
+            },
+            deps,
+            in_sitemap=False,
+        ),
+        PagePlan(
+            path + "config.yml",
+            "beheer-config.yml",
+            {"config_text": werkplaats_config_text(site.config, werkplaats)},
+            deps,
             in_sitemap=False,
         ),
     ]

@@ -53,6 +53,7 @@ class Entry:
     # image as decorative. Not every collection has the fields (see schema.FIELDS).
     afbeelding: str | None = None
     afbeelding_alt: str | None = None
+    afbeelding_decoratief: bool = False
 
     @property
     def key(self) -> tuple[str, str]:

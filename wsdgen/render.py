@@ -326,7 +326,8 @@ def page_globals(
         found = media.pictures.get(entry.afbeelding or "")
         if found is None:
             return Markup("")
-        return Markup(picture_markup(found, escape(entry.afbeelding_alt or ""), lazy=False))
+        alt = "" if entry.afbeelding_decoratief else entry.afbeelding_alt or ""
+        return Markup(picture_markup(found, escape(alt), lazy=False))
 
     def og_image(entry: object) -> str:
         found = media.pictures.get(getattr(entry, "afbeelding", None) or "")

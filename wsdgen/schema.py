@@ -77,8 +77,13 @@ def _common() -> tuple[FieldSpec, ...]:
 
 
 def _image() -> tuple[FieldSpec, ...]:
-    """An optional picture of the entry, with the text that describes it."""
-    return (FieldSpec("afbeelding", "image"), FieldSpec("afbeelding_alt", "alt_text"))
+    """An optional picture of the entry, with the text that describes it (or the mark
+    that it is decorative: the form of /beheer/ cannot write an empty text)."""
+    return (
+        FieldSpec("afbeelding", "image"),
+        FieldSpec("afbeelding_alt", "alt_text"),
+        FieldSpec("afbeelding_decoratief", "bool", default=False),
+    )
 
 
 def _list(name: str) -> FieldSpec:
@@ -209,6 +214,11 @@ FIELD_TEXTS: dict[str | tuple[str, str], FieldText] = {
     "afbeelding_alt": FieldText(
         "Beschrijving van de afbeelding",
         "Wat staat erop, voor wie de afbeelding niet ziet (verplicht bij een afbeelding).",
+    ),
+    "afbeelding_decoratief": FieldText(
+        "Alleen versiering",
+        "Aan: de afbeelding zegt niets wat de tekst niet al zegt; er hoeft dan geen "
+        "beschrijving bij.",
     ),
     "status": FieldText("Status"),
     "hogescholen": FieldText("Hogescholen"),

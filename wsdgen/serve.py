@@ -94,22 +94,46 @@ mimetypes.add_type("text/yaml", ".yml")
 mimetypes.add_type("application/atom+xml", ".xml")
 
 
-def error_panel(problems: Iterable[Diagnostic]) -> str:
-    """A Dutch panel listing the errors, styled inline so no stylesheet is needed."""
+# The panel's close button: removes the panel from this page (a reload after the next
+# rebuild shows it again while errors remain). Serve's pages are local and carry the
+# live-reload script anyway; the site's own pages have no policy against inline scripts.
+CLOSE_PANEL = "document.getElementById('wsdgen-fouten').remove()"
+
+
+def error_panel(problems: Iterable[Diagnostic], closable: bool = True) -> str:
+    """A Dutch panel listing the errors, styled inline so no stylesheet is needed; with
+    a close button ("Sluiten") unless it is the whole page."""
     items = "".join(
         f"<li><code>{html.escape(p.path)}</code>, regel {p.line}: {html.escape(p.message)}</li>"
         for p in problems
         if p.severity is Severity.ERROR
     )
+    button = (
+        f'<button type="button" onclick="{CLOSE_PANEL}" style="float:right;margin:0 0 .5rem '
+        "1rem;padding:.25rem .75rem;font:inherit;color:#1b1b1b;background:#fff;border:2px "
+        'solid #b00020;border-radius:4px;cursor:pointer">Sluiten</button>'
+        if closable
+        else ""
+    )
     return (
-        '<div role="alert" id="wsdgen-fouten" style="position:relative;z-index:1000;'
+        '<div role="alert" id="wsdgen-fouten" aria-labelledby="wsdgen-fouten-kop" '
+        'style="position:relative;z-index:1000;'
         "margin:0;padding:1rem 1.5rem;background:#fff4f4;color:#1b1b1b;border:4px solid "
         '#b00020;font:1rem/1.5 system-ui,sans-serif">'
-        '<h2 style="margin:0 0 .5rem;font-size:1.25rem">De site bevat fouten</h2>'
+        f"{button}"
+        '<h2 id="wsdgen-fouten-kop" style="margin:0 0 .5rem;font-size:1.25rem">'
+        "De site bevat fouten</h2>"
         '<p style="margin:0 0 .5rem">Je ziet hieronder de laatste goede versie. Los deze '
         "fouten op en sla het bestand op; de pagina ververst dan vanzelf.</p>"
         f'<ul style="margin:0;padding-left:1.25rem">{items}</ul></div>'
     )
+
+
+def shows_panel(path: str) -> bool:
+    """Whether a page at this (decoded) path gets the error panel: not the editing
+    screen, where it would cover Decap's own bar (Publiceer, Terug, Verwijderen) and
+    where a refused save already says what is wrong."""
+    return not (path == "/beheer" or path.startswith("/beheer/"))
 
 
 class Found(NamedTuple):
@@ -129,7 +153,7 @@ def error_page(problems: Iterable[Diagnostic]) -> bytes:
     return (
         '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
         "<title>Fouten in de site</title></head><body>"
-        f"{error_panel(problems)}</body></html>"
+        f"{error_panel(problems, closable=False)}</body></html>"
     ).encode()
 
 
@@ -385,8 +409,8 @@ class DevSite:
         found = self.find(path)
         status = "200 OK"
         # The panel goes on every page while there are errors, except on the error page
-        # (which is the panel): decided here, never from what a page's text contains.
-        panel = bool(self.errors)
+        # (which is the panel) and /beheer/: decided here, never from a page's text.
+        panel = bool(self.errors) and shows_panel(path)
         if found is None and not self.rebuilder.outputs:
             found, panel = Found("fouten.html", error_page(self.errors), page=True), False
         if found is REDIRECT:

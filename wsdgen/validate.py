@@ -762,13 +762,25 @@ class EntryValidator:
             )
 
     def check_combinations(self, kwargs: dict[str, object]) -> None:
-        if "afbeelding" in kwargs and "afbeelding_alt" not in kwargs:
+        decorative = kwargs.get("afbeelding_decoratief") is True
+        if "afbeelding" in kwargs and "afbeelding_alt" not in kwargs and not decorative:
             self.fail(
                 self.line("afbeelding"),
                 "afbeelding_alt: beschrijf in afbeelding_alt wat er op de afbeelding staat, "
                 "voor wie hem niet kan zien; is het alleen versiering, schrijf dan "
-                'afbeelding_alt: ""',
+                "afbeelding_decoratief: ja",
                 "afbeelding_alt",
+            )
+        if decorative and kwargs.get("afbeelding_alt"):
+            self.problems.append(
+                diag.warning(
+                    self.raw.path,
+                    self.line("afbeelding_decoratief"),
+                    "afbeelding_decoratief: een afbeelding die alleen versiering is, heeft "
+                    "geen beschrijving; de beschrijving wordt niet getoond. Haal "
+                    "afbeelding_alt weg of zet afbeelding_decoratief uit",
+                    "afbeelding_decoratief",
+                )
             )
         begin, end = kwargs.get("begintijd"), kwargs.get("eindtijd")
         if isinstance(begin, dt.time) and isinstance(end, dt.time) and end <= begin:
