@@ -14,6 +14,7 @@ survives the sanitiser, however it was written (``![..](..)``, ``![..][ref]``, r
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -21,14 +22,15 @@ import multiprocessing
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from html.parser import HTMLParser
 
 import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+
+from .workers import raising_after
 
 
 class _NoTopHeadings(Treeprocessor):
@@ -210,19 +212,8 @@ class _TooSlow(Exception):
     pass
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise _TooSlow
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    previous = signal.signal(signal.SIGALRM, _interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def _time_limit(seconds: float) -> contextlib.AbstractContextManager[None]:
+    return raising_after(signal.ITIMER_REAL, signal.SIGALRM, seconds, _TooSlow)
 
 
 def _can_use_alarm() -> bool:

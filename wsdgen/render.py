@@ -42,7 +42,7 @@ from .sandbox import SandboxEnvironment
 from .schema import SOORT_LABELS
 from .templates import RefusedTemplate, SafeLoader, shown_name
 from .views import menu_pages
-from .workers import map_in_workers
+from .workers import map_in_workers, raising_after
 
 # Plans with this template name are made with the icalendar library, not with Jinja.
 CALENDAR = "calendar.ics"
@@ -459,10 +459,6 @@ class TemplateTooSlow(Exception):
     """Raised inside a template that ran out of CPU time (see cpu_time_limit)."""
 
 
-def _out_of_cpu_time(signum: int, frame: object) -> None:
-    raise TemplateTooSlow
-
-
 @contextmanager
 def cpu_time_limit(seconds: float) -> Iterator[None]:
     """Interrupt the block after ``seconds`` of this process's CPU time.
@@ -476,13 +472,8 @@ def cpu_time_limit(seconds: float) -> Iterator[None]:
     ):
         yield
         return
-    previous = signal.signal(signal.SIGPROF, _out_of_cpu_time)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
-    try:
+    with raising_after(signal.ITIMER_PROF, signal.SIGPROF, seconds, TemplateTooSlow):
         yield
-    finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
 
 
 def _address_space() -> int | None:

@@ -194,3 +194,24 @@ def stop_signals_to(handler: StopHandler) -> Iterator[None]:
         for signum, was in previous.items():
             if was is not None:
                 signal.signal(signum, was)
+
+
+@contextmanager
+def raising_after(
+    timer: int, signum: int, seconds: float, error: type[BaseException]
+) -> Iterator[None]:
+    """Raise ``error`` inside the block once ``timer`` (an ``signal.ITIMER_*``, which
+    delivers ``signum``) has run ``seconds``; only in the main thread, where signals are
+    handled. The real-time timer bounds Markdown, the profiling one templates: they are
+    independent, so one bound can run inside the other."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise error
+
+    previous = signal.signal(signum, interrupt)
+    signal.setitimer(timer, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(timer, 0)
+        signal.signal(signum, previous)
