@@ -28,6 +28,7 @@ HELP_COMMANDS = [
     ["serve", "--help"],
     ["new", "--help"],
     ["eigenaren", "--help"],
+    ["overzicht", "--help"],
 ]
 
 
@@ -48,7 +49,7 @@ def test_help_is_dutch(run, args: list[str]) -> None:
 
 def test_every_option_has_an_explanation() -> None:
     parser = make_parser()
-    assert sorted(parser.commands) == ["build", "check", "eigenaren", "new", "serve"]
+    assert sorted(parser.commands) == ["build", "check", "eigenaren", "new", "overzicht", "serve"]
     for name, command in parser.commands.items():
         for action in command._actions:
             assert action.help, (name, action.option_strings or action.dest)

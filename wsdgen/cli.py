@@ -1,4 +1,4 @@
-"""Command line: wsdgen build | check | serve | new | eigenaren.
+"""Command line: wsdgen build | check | serve | new | eigenaren | overzicht.
 
 Exit 0 ok, 1 content, 2 usage/config.
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .pipeline import BuildResult
 
 
-COMMANDS = ("build", "check", "serve", "new", "eigenaren")
+COMMANDS = ("build", "check", "serve", "new", "eigenaren", "overzicht")
 # Dates as content dates allow them (validate.py): a year from 1900 to 2200.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 HIGHEST_PORT = 65535
@@ -289,6 +289,7 @@ def make_parser() -> DutchArgumentParser:
     add_serve(commands, parser)
     add_new(commands, parser)
     add_eigenaren(commands, parser)
+    add_overzicht(commands, parser)
     return parser
 
 
@@ -425,6 +426,35 @@ def add_eigenaren(commands: Commands, parser: DutchArgumentParser) -> None:
         help="schrijf niets; fout (status 1) als CODEOWNERS niet bij is",
     )
     format_option(p)
+
+
+def add_overzicht(commands: Commands, parser: DutchArgumentParser) -> None:
+    p = add_command(
+        commands,
+        parser,
+        "overzicht",
+        "toon het kennisoverzicht: thema's in één regio, stille werkplaatsen, activiteit per jaar",
+    )
+    site_option(p)
+    p.add_argument("--today", type=iso_date, metavar="DATUM", help="doe alsof het vandaag DATUM is")
+    p.add_argument("--json", action="store_true", help="schrijf de cijfers als JSON")
+    format_option(p)
+
+
+def run_overzicht(args: argparse.Namespace) -> int:
+    """The knowledge overview in the terminal, from the site graph (nothing is built)."""
+    from .overview import as_json, as_text, overview
+    from .pipeline import BuildOptions, load_site
+
+    options = BuildOptions(site_dir=Path(args.site), today=args.today or dt.date.today())
+    loaded, failed = load_site(options)
+    if loaded is None:
+        assert failed is not None
+        report(failed.diagnostics, args.format)
+        return failed.exit_code
+    view = overview(loaded.site)
+    print(as_json(view) if args.json else as_text(view), end="")
+    return EXIT_OK
 
 
 def add_serve(commands: Commands, parser: DutchArgumentParser) -> None:
@@ -666,6 +696,8 @@ def dispatch(argv: Sequence[str], outcome: Outcome) -> int:
         return run_build(args, write=False, outcome=outcome)
     if args.command == "eigenaren":
         return run_eigenaren(args)
+    if args.command == "overzicht":
+        return run_overzicht(args)
     if args.command == "serve":
         return run_serve(args)
     return run_new(args)

@@ -27,6 +27,7 @@ from .feeds import (
     plan_sitemap,
 )
 from .graph import Agenda, Related, Site, group_by_regio
+from .overview import as_csv, as_json, overview, reach_of, werkplaats_activity
 from .plan import (
     ALL,
     Maker,
@@ -83,6 +84,7 @@ def plan_pages(site: Site) -> list[PagePlan]:
         *plan_nieuws(site),
         *plan_paginas(site),
         plan_matrix(site),
+        *plan_overview_files(site),
         PagePlan("/zoeken/", "zoeken.html", {"title": "Zoeken", "crumbs": crumbs()}),
         PagePlan("/404.html", "404.html", {"title": "Pagina niet gevonden"}, in_sitemap=False),
         *plan_aliases(site),
@@ -178,7 +180,9 @@ def plan_werkplaats(site: Site, werkplaats: Werkplaats) -> PagePlan:
     themas = [site.themas[s] for s in werkplaats.themas if s in site.themas]
     view = related_view(related, show_werkplaatsen=False)
     chart = year_chart(related.agenda.all)
+    activity = werkplaats_activity(site, werkplaats)
     sections = [Section("themas-kop", "Thema's", len(themas)), *view["sections"]]  # type: ignore[misc]
+    sections.append(Section("activiteit-kop", "Activiteit per jaar"))
     if chart:
         sections.append(Section("jaren-kop", "Kenniscafés per jaar"))
     if neighbours:
@@ -194,6 +198,7 @@ def plan_werkplaats(site: Site, werkplaats: Werkplaats) -> PagePlan:
         "themas": themas,
         "neighbours": neighbours,
         "chart": chart,
+        "activity": activity,
         "crumbs": crumbs(section_crumb("werkplaatsen")),
     }
     deps = card_deps([werkplaats, *related.entries, *(n.werkplaats for n in neighbours)])
@@ -229,7 +234,11 @@ def plan_thema_index(site: Site) -> PagePlan:
 
 
 def plan_thema(site: Site, thema: Thema) -> PagePlan:
-    return related_page(thema, site.by_thema[thema.slug], "thema.html", "thema")
+    plan = related_page(thema, site.by_thema[thema.slug], "thema.html", "thema")
+    # How far the theme reaches: counted from the werkplaatsen in its lists and the
+    # owners of its entries, all of them in the plan's deps already (card_deps).
+    plan.context["reach"] = reach_of(site, thema)
+    return plan
 
 
 def related_page(entry: Entry, related: Related, template: str, maker: str) -> PagePlan:
@@ -352,6 +361,55 @@ def plan_matrix(site: Site) -> PagePlan:
     )
 
 
+OVERVIEW_PATH = "/kennisoverzicht/"
+
+
+def province_map(site: Site) -> object:
+    """The map of the provinces (wsdgen/nlmap.py), imported when the page is planned."""
+    from .nlmap import province_map as make_map
+
+    return make_map(site)
+
+
+def plan_overview(site: Site) -> PagePlan:
+    """The knowledge overview: it counts every werkplaats, theme and dated entry, so it
+    depends on all of them (ALL)."""
+    return PagePlan(
+        OVERVIEW_PATH,
+        "kennisoverzicht.html",
+        {
+            "title": "Kennisoverzicht",
+            "overzicht": overview(site),
+            "kaart": province_map(site),
+            "crumbs": crumbs(),
+        },
+        frozenset({ALL}),
+        maker=("kennisoverzicht", ""),
+    )
+
+
+def plan_overview_data(site: Site, kind: str) -> PagePlan:
+    """/kennisoverzicht.json or .csv: the figures of the overview for analysis."""
+    view = overview(site)
+    text = as_json(view, site.config.base_url) if kind == "json" else as_csv(view)
+    return PagePlan(
+        f"/kennisoverzicht.{kind}",
+        "data.txt",
+        {"data_text": text},
+        frozenset({ALL}),
+        in_sitemap=False,
+        maker=("kennisoverzicht-data", kind),
+    )
+
+
+def plan_overview_files(site: Site) -> list[PagePlan]:
+    return [
+        plan_overview(site),
+        plan_overview_data(site, "json"),
+        plan_overview_data(site, "csv"),
+    ]
+
+
 def publicaties_in_order(site: Site) -> list[Publicatie]:
     return sorted(
         site.publicaties.values(),
@@ -460,6 +518,8 @@ PLANNERS: dict[str, Callable[[Site, str], PagePlan]] = {
     "nieuws": lambda site, slug: plan_nieuws_item(site, site.nieuws[slug]),
     "pagina": lambda site, slug: plan_pagina(site, site.paginas[slug]),
     "matrix": lambda site, _: plan_matrix(site),
+    "kennisoverzicht": lambda site, _: plan_overview(site),
+    "kennisoverzicht-data": plan_overview_data,
     "alias": _alias_of,
     **FEED_PLANNERS,
 }

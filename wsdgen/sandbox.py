@@ -40,7 +40,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from jinja2.utils import Cycler, Joiner, Namespace, generate_lorem_ipsum
 from markupsafe import Markup
 
-from . import config, graph, media, plan, records, views
+from . import config, graph, media, nlmap, overview, plan, records, views
 
 # Plain data: what a template may read attributes of, call methods of, and get back.
 PLAIN_TYPES: frozenset[type] = frozenset(
@@ -107,6 +107,16 @@ TEMPLATE_TYPES: frozenset[type] = frozenset(
         views.Neighbour,
         views.YearBar,
         views.YearChart,
+        nlmap.MapLine,
+        nlmap.MapLink,
+        nlmap.MapTile,
+        nlmap.ProvinceMap,
+        overview.YearCount,
+        overview.HeatCell,
+        overview.HeatStrip,
+        overview.Activity,
+        overview.ThemeReach,
+        overview.Overview,
     }
 )
 

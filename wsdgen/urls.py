@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 # Paths that end in one of these are files; any other path is a folder ('/a' is '/a/').
-FILE_SUFFIXES = (".html", ".htm", ".xml", ".ics", ".txt", ".yml", "/_redirects")
+FILE_SUFFIXES = (".html", ".htm", ".xml", ".ics", ".txt", ".yml", ".json", ".csv", "/_redirects")
 INDEX = "index.html"
 
 
