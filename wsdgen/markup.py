@@ -89,7 +89,7 @@ MARKDOWN_VERSION = importlib.metadata.version("markdown")
 NH3_VERSION = importlib.metadata.version("nh3")
 
 # Bump when the rendering rules change, so cached bodies are rendered anew.
-RENDER_VERSION = "5"
+RENDER_VERSION = "6"
 
 # Ids the theme's templates give elements of their own (the skip link's target
 # ``inhoud``, the search field, section headings), and the prefixes and the suffix of
@@ -99,10 +99,11 @@ RENDER_VERSION = "5"
 PAGE_IDS = frozenset(
     {
         "inhoud", "zoeken", "zoekterm", "jaren-tabel", "jaren-titel", "matrix-caption",
-        "regio-zonder",
+        "regio-zonder", "themas-een-regio", "stille-werkplaatsen", "per-jaar",
+        "kaart", "wie-werkt-waaraan", "gegevens",
     }
 )  # fmt: skip
-PAGE_ID_PREFIXES = ("jaar-", "regio-")
+PAGE_ID_PREFIXES = ("jaar-", "regio-", "heat-", "tabel-")
 PAGE_ID_SUFFIX = "-kop"
 RENAMED_PREFIX = "tekst-"
 
