@@ -90,3 +90,27 @@ def test_new_suggests_the_kind_that_was_meant(tmp_path: Path, run) -> None:
     result = run("new", "kenniscfe", "X", "--site", str(site))
     assert result.code == 2
     assert "bedoel je 'kenniscafe'?" in result.err
+
+
+def test_new_refuses_to_run_outside_a_site(tmp_path: Path, run) -> None:
+    result = run("new", "nieuws", "Bericht", "--site", str(tmp_path))
+    assert result.code == 2
+    assert "staat geen site" in result.err and "config.yaml" in result.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_refuses_a_page_name_the_site_uses_itself(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    for title in ("Zoeken", "Kenniscafés", "404"):
+        result = run("new", "pagina", title, "--site", str(site))
+        assert result.code == 2, title
+        assert "gebruikt de site zelf" in result.err
+    assert not (site / "content/paginas/zoeken.md").exists()
+
+
+def test_version_prints_the_version(run) -> None:
+    from wsdgen import __version__
+
+    result = run("--version")
+    assert result.code == 0
+    assert result.out.strip() == f"wsdgen {__version__}"

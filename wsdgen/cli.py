@@ -24,6 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from . import __version__
 from .exits import EXIT_CONTENT, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE
 from .workers import stop_signals_to
 
@@ -276,6 +277,9 @@ def make_parser() -> DutchArgumentParser:
         prog="wsdgen",
         description="Bouw en controleer de site van de Werkplaatsen Sociaal Domein.",
         epilog="Meer over een opdracht: wsdgen OPDRACHT --help",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"wsdgen {__version__}", help="toon de versie"
     )
     commands = parser.add_subparsers(
         dest="command",

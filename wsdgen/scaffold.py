@@ -146,7 +146,14 @@ def unknown_kind(kind: str) -> str:
 
 
 def new_entry(site_dir: Path, kind: str, title: str, datum: dt.date | None) -> int:
-    """Write content/<collection>/<slug>.md; refuse to overwrite an existing entry."""
+    """Write content/<collection>/<slug>.md; refuse to overwrite an existing entry, to
+    write outside a site, and a page at an address the site itself uses."""
+    if not (site_dir / "config.yaml").is_file():
+        return fail(
+            f"in de map {site_dir.absolute()} staat geen site (er is geen config.yaml); ga naar "
+            "de map van de site of geef die aan met --site MAP",
+            EXIT_USAGE,
+        )
     collection = collection_of(kind)
     if collection is None:
         return fail(unknown_kind(kind), EXIT_USAGE)
@@ -156,11 +163,32 @@ def new_entry(site_dir: Path, kind: str, title: str, datum: dt.date | None) -> i
     slug = short_slug(slugify(title))
     if not slug:
         return fail(f"van de titel '{title}' kan geen bestandsnaam gemaakt worden", EXIT_USAGE)
+    if collection == "paginas" and slug in reserved_page_names(site_dir):
+        return fail(
+            f"een pagina mag niet '{slug}' heten: dat adres gebruikt de site zelf; kies een "
+            "andere titel",
+            EXIT_USAGE,
+        )
     datum = datum or dt.date.today()
     if collection in DATED:
         slug = f"{datum.isoformat()}-{slug}"
     folder = site_dir / "content" / collection
     return write_entry(site_dir, folder, slug, entry_text(collection, title, datum, site_dir))
+
+
+def reserved_page_names(site_dir: Path) -> set[str]:
+    """The top-level names the site's own pages take (zoeken, 404, the collections...),
+    from the planner itself, so `new` and `check` cannot disagree."""
+    from .config import Overrides, load_config
+    from .graph import link_site
+    from .pages import plan_pages
+    from .paths import reserved_names
+
+    config, _ = load_config(site_dir, Overrides())
+    if config is None:
+        return set()
+    site, _ = link_site([], config, dt.date.today(), False, [])
+    return reserved_names(plan_pages(site))
 
 
 def write_entry(site_dir: Path, folder: Path, slug: str, text: str) -> int:
