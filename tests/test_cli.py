@@ -239,3 +239,25 @@ def test_a_python_without_the_libraries_is_told_what_to_install(tmp_path: Path) 
     assert "pip install -e ." in result.stderr
     assert "Traceback" not in result.stderr and "onverwachte fout" not in result.stderr
     assert not (tmp_path / "public").exists()
+
+
+def test_build_py_with_a_python_without_the_libraries_uses_the_venv(tmp_path: Path) -> None:
+    """`python3 build.py` outside the venv (here: without site-packages, -S) builds all
+    the same with the repository's .venv, as the README's quick start made it."""
+    import os
+
+    if not (REPO / ".venv/bin/python").is_file():
+        assert not os.environ.get("CI"), "CI makes .venv first (.ci/run)"
+        pytest.skip("no .venv in this checkout")
+    out = tmp_path / "public"
+    site = REPO / "tests/sites/mini"
+    python = getattr(sys, "_base_executable", sys.executable)  # outside the venv
+    done = subprocess.run(
+        [python, "-S", str(REPO / "build.py"), "--site", str(site), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "WSDGEN_BUILD_REEXEC"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert (out / "index.html").is_file()
