@@ -7,6 +7,23 @@ from pathlib import Path
 from conftest import write_site
 from test_validate import BASE
 
+from wsdgen.schema import BODY_PLACEHOLDER
+
+
+def fill_in(path: Path, werkplaats: str | None = "rotterdam") -> str:
+    """What an editor does after `new`: fill in the werkplaats and write the text."""
+    text = path.read_text(encoding="utf-8")
+    if werkplaats:
+        text = text.replace("werkplaats: VUL-IN", f"werkplaats: {werkplaats}")
+    text = text.replace(BODY_PLACEHOLDER, "De eigen tekst.")
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def fill_in_all(site: Path) -> None:
+    for path in (site / "content").rglob("*.md"):
+        fill_in(path, werkplaats=None)
+
 
 def test_new_kenniscafe_gets_date_and_folded_slug(tmp_path: Path, run) -> None:
     site = write_site(tmp_path / "site", BASE)
@@ -19,8 +36,8 @@ def test_new_kenniscafe_gets_date_and_folded_slug(tmp_path: Path, run) -> None:
     assert 'title: "Cliënten in de wijk"' in text
     assert "datum: 2027-03-14" in text
     assert "# locatie:" in text and "# begintijd:" in text
-    # Once the editor fills in the werkplaats, the entry is valid.
-    path.write_text(text.replace("werkplaats: VUL-IN", "werkplaats: rotterdam"), encoding="utf-8")
+    # Once the editor fills in the werkplaats and writes the text, the entry is valid.
+    fill_in(path)
     assert run("check", "--site", str(site)).code == 0
 
 
@@ -43,6 +60,7 @@ def test_new_publicatie_and_pagina_are_valid_at_once(tmp_path: Path, run) -> Non
     assert run("new", "pagina", "Colofon", "--site", str(site)).code == 0
     text = (site / "content/publicaties/het-grote-rapport.md").read_text(encoding="utf-8")
     assert "jaar: 2024" in text
+    fill_in_all(site)
     assert run("check", "--site", str(site)).code == 0
 
 
@@ -64,7 +82,7 @@ def test_new_with_a_very_long_title_gets_a_short_file_name(tmp_path: Path, run) 
     assert title.lower().replace(" ", "-").startswith(slug + "-")  # cut between words
     text = path.read_text(encoding="utf-8")
     assert f'title: "{title}"' in text
-    path.write_text(text.replace("werkplaats: VUL-IN", "werkplaats: rotterdam"), encoding="utf-8")
+    fill_in(path)
     assert run("check", "--site", str(site)).code == 0
 
 
@@ -82,6 +100,7 @@ def test_new_drops_control_characters_from_the_title(tmp_path: Path, run) -> Non
     [path] = (site / "content/paginas").glob("*.md")
     assert path.name == "rood-31m-en-blauw-samen.md"
     assert 'title: "Rood [31m en blauw samen"' in path.read_text(encoding="utf-8")
+    fill_in(path)
     assert run("check", "--site", str(site)).code == 0
 
 
@@ -114,3 +133,41 @@ def test_version_prints_the_version(run) -> None:
     result = run("--version")
     assert result.code == 0
     assert result.out.strip() == f"wsdgen {__version__}"
+
+
+def test_an_entry_left_as_new_wrote_it_is_refused(tmp_path: Path, run) -> None:
+    """A past kenniscafé made with `new` and only its werkplaats filled in: the example
+    text is an error on its own line, so it is never published."""
+    site = write_site(tmp_path / "site", BASE)
+    assert run("new", "kenniscafe", "Oud", "--site", str(site), "--datum", "2020-01-01").code == 0
+    path = site / "content/kenniscafes/2020-01-01-oud.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("werkplaats: VUL-IN", "werkplaats: rotterdam"), encoding="utf-8")
+    result = run("check", "--site", str(site))
+    assert result.code == 1
+    line = text.splitlines().index(BODY_PLACEHOLDER) + 1
+    assert result.lines == [
+        f"content/kenniscafes/2020-01-01-oud.md:{line}: error: de voorbeeldtekst "
+        f"'{BODY_PLACEHOLDER}' staat er nog; vervang die door de eigen tekst (of haal hem weg)"
+    ]
+
+
+def test_a_reference_left_at_vul_in_says_to_fill_it_in(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    assert run("new", "kenniscafe", "Later", "--site", str(site), "--datum", "2030-01-01").code == 0
+    path = site / "content/kenniscafes/2030-01-01-later.md"
+    fill_in(path, werkplaats=None)
+    result = run("check", "--site", str(site))
+    [line] = result.lines
+    assert ": error: werkplaats: vul hier een werkplaats in (er staat nog VUL-IN)" in line
+
+
+def test_a_text_field_left_at_vul_in_is_an_error(tmp_path: Path, run) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    path = site / "content/paginas/colofon.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("---\ntitle: VUL-IN\n---\nTekst.\n", encoding="utf-8")
+    result = run("check", "--site", str(site))
+    assert result.lines == [
+        "content/paginas/colofon.md:2: error: title: vul hier de waarde in (er staat nog VUL-IN)"
+    ]

@@ -28,7 +28,7 @@ from .records import (
     Thema,
     Werkplaats,
 )
-from .schema import COLLECTION_LABELS, COLLECTIONS, FIELDS, slugify
+from .schema import COLLECTION_LABELS, COLLECTIONS, FIELDS, VALUE_PLACEHOLDER, slugify
 
 Dated = Kenniscafe | Publicatie | Nieuws
 
@@ -171,6 +171,9 @@ class Site:
     agenda: Agenda
     # Per theme: its kenniscafés, publications and news together, newest first.
     newest_by_thema: dict[str, tuple[Dated, ...]]
+    # The entries that failed validation (and are shown): never rendered, but their
+    # paths still take part in the path plan (pages.plan_stand_ins).
+    rejected: tuple[Rejected, ...] = ()
 
     def collection(self, name: str) -> dict[str, Entry]:
         return getattr(self, name)  # type: ignore[no-any-return]
@@ -222,6 +225,7 @@ def link_site(
         by_regio=by_regio,
         agenda=Agenda.of(shown["kenniscafes"].values(), today),  # type: ignore[arg-type]
         newest_by_thema=newest_by_thema(shown),
+        rejected=tuple(item for item in rejected if include_drafts or not item.draft),
     )
     return site, problems
 
@@ -304,7 +308,7 @@ def references_of(record: Entry) -> Iterable[tuple[str, str, str, int]]:
 
 def reference_hint(slug: str, choices: list[str]) -> str:
     """Suggest the nearest existing name, or list the names when there are few."""
-    if slug in ("VUL-IN", ""):
+    if slug in (VALUE_PLACEHOLDER, ""):
         close = []
     else:
         close = difflib.get_close_matches(slugify(slug), choices, n=1, cutoff=0.6)
@@ -330,6 +334,9 @@ def check_references(
     def problem(name: str, target: str, slug: str, is_draft: bool) -> str | None:
         found = every[target].get(slug)
         label = COLLECTION_LABELS[target]
+        if slug == VALUE_PLACEHOLDER:
+            hint = reference_hint(slug, list(every[target]))
+            return f"{name}: vul hier een {label} in (er staat nog {VALUE_PLACEHOLDER}){hint}"
         if found is None and (target, slug) not in failed:
             hint = reference_hint(slug, list(every[target]))
             return (

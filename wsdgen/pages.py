@@ -38,6 +38,7 @@ from .plan import (
     section_crumb,
 )
 from .records import Entry, Kenniscafe, Nieuws, Pagina, Publicatie, Regio, Thema, Werkplaats
+from .urls import Claim, normal_path
 from .views import (
     Section,
     active_first,
@@ -70,6 +71,21 @@ def add_owners(plan: PagePlan, site: Site) -> None:
         for collection, slug in plan.deps
         if collection == "werkplaatsen" and slug in site.werkplaatsen
     }
+
+
+def plan_stand_ins(site: Site) -> list[PagePlan]:
+    """For each entry that failed validation, the page and old addresses it would have:
+    never rendered, only laid out with the others so that the path checks (a reserved
+    name, a collision) run on it in the same run as its own errors."""
+    plans = []
+    for item in site.rejected:
+        template = "pagina.html" if item.collection == "paginas" else "stand-in"
+        claim = Claim(f"de pagina van {item.path}", item.path)
+        plans.append(PagePlan(item.site_path, template, claim=claim))
+        for alias, line in item.aliases:
+            claim = Claim(f"een oud adres (aliases) in {item.path}", item.path, line, "aliases")
+            plans.append(PagePlan(normal_path(alias), "redirect.html", claim=claim))
+    return plans
 
 
 def plan_pages(site: Site) -> list[PagePlan]:
@@ -295,19 +311,21 @@ def plan_kenniscafe_index(site: Site) -> PagePlan:
 
 
 def plan_kenniscafe(site: Site, cafe: Kenniscafe) -> PagePlan:
-    werkplaats = site.werkplaatsen[cafe.werkplaats]
+    # Missing only while its reference is broken (an error): the plan is then made for
+    # the path checks alone, never rendered.
+    werkplaats = site.werkplaatsen.get(cafe.werkplaats)
     others = elsewhere(cafe, site.newest_by_thema)
     context = {
         "title": cafe.title,
         "entry": cafe,
         "werkplaats": werkplaats,
-        "regios": [site.regios[s] for s in werkplaats.regios if s in site.regios],
+        "regios": [site.regios[s] for s in site.regios_of(cafe) if s in site.regios],
         "themas": [site.themas[s] for s in cafe.themas if s in site.themas],
         "upcoming": cafe.datum >= site.today,
         "elsewhere": others,
         "crumbs": crumbs(section_crumb("kenniscafes")),
     }
-    deps = card_deps([cafe, werkplaats, *others])
+    deps = card_deps([cafe, *([werkplaats] if werkplaats else []), *others])
     return PagePlan(
         cafe.path,
         "kenniscafe.html",

@@ -33,9 +33,10 @@ from .links import existing_files, link_problems
 from .media import Media, MediaMemory, prepare_media
 from .output import publish, replace_problem
 from .pagecache import PageCache, cache_key
-from .pages import plan_pages
+from .pages import plan_pages, plan_stand_ins
 from .paths import path_problems
 from .plan import EntryKey, PagePlan
+from .records import RawEntry
 from .render import BodyCache, Rendered, RenderError, make_environment, render_bodies, render_pages
 from .schema import GROUP_COLLECTIONS
 from .search import SearchCache, plan_parts, write_search_index
@@ -45,6 +46,9 @@ from .validate import ValidationCache, cached_validator, validate_entries
 
 # Called as pages are rendered: (pages done, pages in all).
 Progress = Callable[[int, int], None]
+# The source files as read, changed before validation: /beheer/'s check of a save puts
+# the edited files in place of those on disk (candidate.py); nothing is written.
+SourceEdit = Callable[[list[RawEntry], list[Diagnostic]], tuple[list[RawEntry], list[Diagnostic]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +100,14 @@ def load_site(
     validated: ValidationCache | None = None,
     media_memory: MediaMemory | None = None,
     cache_dir: Path | None = None,
+    edit: SourceEdit | None = None,
 ) -> tuple[Loaded | None, BuildResult | None]:
     """Stages 0-3b: config, sources, validation, the site graph and the media (images,
     PDF reports), with all problems.
 
     `serve` passes its caches, so unchanged files are neither parsed nor validated (nor
-    images encoded) again; ``cache_dir`` (the build's --cache) keeps image variants.
+    images encoded) again; ``cache_dir`` (the build's --cache) keeps image variants;
+    ``edit`` changes the sources as read (see SourceEdit).
     """
     overrides = Overrides(
         output=options.out, base_url=options.base_url, local_beheer=options.local_beheer
@@ -115,6 +121,8 @@ def load_site(
         if cache_problem:
             return None, BuildResult(EXIT_USAGE, [diag.error("config.yaml", 1, cache_problem)])
     raw_entries, read_problems = read_sources(config.site_dir, sources)
+    if edit is not None:
+        raw_entries, read_problems = edit(raw_entries, read_problems)
     fixed = published_files() if beheer_wanted(config) else []
     assets, asset_problems = collect_assets(config.site_dir, fixed, config.site_scripts)
     asset_problems += check_site_templates(config.site_dir)
@@ -152,7 +160,8 @@ def plan_site(
     with ``check_links``, also that every body link on the site leads to a file the
     build writes (links.py: warnings, errors when ``strict``)."""
     plans = plan_pages(loaded.site)
-    problems = path_problems(plans, loaded.assets, loaded.config.base_url or "")
+    laid_out = [*plans, *plan_stand_ins(loaded.site)] if loaded.site.rejected else plans
+    problems = path_problems(laid_out, loaded.assets, loaded.config.base_url or "")
     if check_links:
         assets = loaded.assets
         existing = existing_files(
@@ -267,7 +276,7 @@ def _build(
     cache_dir = body_cache.folder if isinstance(body_cache, DiskCache) else None
     loaded, failed = load_site(options, cache_dir=cache_dir)
     if failed is not None:
-        return with_later_problems(failed, body_cache, options.jobs)
+        return with_later_problems(failed, body_cache, options.jobs, options.strict)
     assert loaded is not None
     out_dir = loaded.config.output_dir
     if options.write:
@@ -337,18 +346,15 @@ def list_pages(plans: list[PagePlan]) -> set[str]:
 
 
 def with_later_problems(
-    failed: BuildResult, body_cache: BodyCache | None, jobs: int
+    failed: BuildResult, body_cache: BodyCache | None, jobs: int, strict: bool = False
 ) -> BuildResult:
-    """Add the problems of planning (paths) and of the Markdown bodies to a failed
-    build's errors, so an editor sees every problem in one run."""
+    """Add the problems of planning (paths, links) and of the Markdown bodies to a
+    failed build's errors, so an editor sees every problem in one run: records that
+    failed validation still take part in the path plan (pages.plan_stand_ins), and a
+    broken reference leaves a graph that can still be laid out."""
     if failed.partial is None:
         return failed
-    try:
-        _, path_found = plan_site(failed.partial)
-    except LookupError:
-        # A broken reference (already reported) leaves a graph the planner cannot lay
-        # out; its paths are checked in the run after that error is fixed.
-        path_found = []
+    _, path_found = plan_site(failed.partial, strict, check_links=True)
     if failed.partial.budget.exceeded:
         body_found: list[Diagnostic] = []  # the media used up the budget (reported)
     else:

@@ -172,6 +172,16 @@ class Rejected:
     path: str
     draft: bool
     references: tuple[Reference, ...] = ()
+    # Its old addresses, as far as they could be read, with their lines: they still
+    # take part in the path plan, so their collisions are told in the same run.
+    aliases: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def site_path(self) -> str:
+        """The site path its page would have (see Entry.path and Pagina.path)."""
+        if self.collection == "paginas":
+            return f"/{self.slug}/"
+        return f"/{self.collection}/{self.slug}/"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,15 @@ import unicodedata
 from pathlib import Path
 
 from .pipeline import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
-from .schema import COLLECTION_LABELS, ENTRY_SUFFIXES, FIELDS, FieldSpec, slugify
+from .schema import (
+    BODY_PLACEHOLDER,
+    COLLECTION_LABELS,
+    ENTRY_SUFFIXES,
+    FIELDS,
+    VALUE_PLACEHOLDER,
+    FieldSpec,
+    slugify,
+)
 
 KIND_ALIASES = {
     **{label: collection for collection, label in COLLECTION_LABELS.items()},
@@ -76,9 +84,9 @@ def required_line(spec: FieldSpec, title: str, datum: dt.date, site_dir: Path) -
         shown = ", ".join(choices[:20]) + (", ..." if len(choices) > 20 else "")
         comment = f"# kies uit: {shown}" if choices else f"# een naam uit content/{spec.ref}/"
         if spec.kind == "ref_list":
-            return [comment, f"{spec.name}:", "  - VUL-IN"]
-        return [comment, f"{spec.name}: VUL-IN"]
-    return [f"{spec.name}: VUL-IN"]
+            return [comment, f"{spec.name}:", f"  - {VALUE_PLACEHOLDER}"]
+        return [comment, f"{spec.name}: {VALUE_PLACEHOLDER}"]
+    return [f"{spec.name}: {VALUE_PLACEHOLDER}"]
 
 
 def optional_line(spec: FieldSpec) -> str:
@@ -100,7 +108,7 @@ def entry_text(collection: str, title: str, datum: dt.date, site_dir: Path) -> s
             lines += required_line(spec, title, datum, site_dir)
     lines.append("# Niet verplicht (haal het # weg om te gebruiken):")
     lines += [optional_line(spec) for spec in FIELDS[collection] if not spec.required]
-    lines += ["---", "", "Schrijf hier de tekst (Markdown).", ""]
+    lines += ["---", "", BODY_PLACEHOLDER, ""]
     return "\n".join(lines)
 
 
@@ -208,5 +216,8 @@ def write_entry(site_dir: Path, folder: Path, slug: str, text: str) -> int:
     except OSError as exc:
         return fail(f"kan {shown} niet schrijven ({exc.strerror})", EXIT_CONTENT)
     print(f"Nieuw bestand: {shown}")
-    print("Vul de velden met VUL-IN in en controleer met: wsdgen check")
+    print(
+        f"Vul de velden met {VALUE_PLACEHOLDER} in, vervang de voorbeeldtekst en controleer "
+        "met: wsdgen check"
+    )
     return EXIT_OK

@@ -18,7 +18,14 @@ from urllib.parse import quote, unquote_to_bytes, urlsplit
 from . import diagnostics as diag
 from .diagnostics import Diagnostic
 from .records import RECORD_TYPES, Entry, RawEntry, Reference, Rejected, SourceRef
-from .schema import FIELDS, SLUG_PATTERN, FieldSpec, slugify
+from .schema import (
+    BODY_PLACEHOLDER,
+    FIELDS,
+    SLUG_PATTERN,
+    VALUE_PLACEHOLDER,
+    FieldSpec,
+    slugify,
+)
 from .sources import BODY_LINE
 
 DATE_FORM = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -617,7 +624,13 @@ class EntryValidator:
         self.check_unknown_fields({spec.name for spec in specs})
         kwargs: dict[str, object] = {}
         for spec in specs:
-            if spec.name in raw.values and raw.values[spec.name] is not None:
+            if spec.ref is None and self.is_placeholder(raw.values.get(spec.name)):
+                self.fail(
+                    self.line(spec.name),
+                    f"{spec.name}: vul hier de waarde in (er staat nog {VALUE_PLACEHOLDER})",
+                    spec.name,
+                )
+            elif spec.name in raw.values and raw.values[spec.name] is not None:
                 value = self.parse_field(spec, raw.values[spec.name])
                 if value is not None:
                     kwargs[spec.name] = value
@@ -730,14 +743,30 @@ class EntryValidator:
             return None
         return tuple(parsed) if ok else None
 
+    @staticmethod
+    def is_placeholder(value: object) -> bool:
+        """`wsdgen new`'s VUL-IN, alone or in a list."""
+        if isinstance(value, list):
+            return VALUE_PLACEHOLDER in value
+        return value == VALUE_PLACEHOLDER
+
     def check_body(self) -> None:
         """Images and embeds from another host: an error on the line where they stand.
         Images on the site (alt text, the file itself) are checked by the media stage,
-        on the body's rendered HTML (media.py: the one image rule)."""
+        on the body's rendered HTML (media.py: the one image rule). The example text of
+        `wsdgen new` left in the body is an error too."""
         raw = self.raw
         first = raw.lines.get(BODY_LINE, 1)
         # Only a Markdown file or a literal block (body: |) keeps the body's own lines.
         exact = raw.path.endswith(".md") or first != raw.lines.get("body")
+        placeholder = raw.body.find(BODY_PLACEHOLDER)
+        if placeholder >= 0:
+            self.fail(
+                first + raw.body.count("\n", 0, placeholder) if exact else first,
+                f"de voorbeeldtekst '{BODY_PLACEHOLDER}' staat er nog; vervang die door "
+                "de eigen tekst (of haal hem weg)",
+                "body",
+            )
         remote = sorted(remote_content(raw.body), reverse=True)
         found = {offset: REMOTE_MESSAGE.format(what=what) for offset, what in remote}
         for count, (offset, what) in enumerate(sorted(found.items())):
@@ -804,7 +833,15 @@ class EntryValidator:
                 line = item_lines[index] if index < len(item_lines) else self.line(spec.name)
                 references.append(Reference(spec.name, spec.ref, str(slug), line))
         draft = self.parsed.get("draft") is True
-        return Rejected(self.raw.collection, self.raw.slug, self.raw.path, draft, tuple(references))
+        aliases = self.parsed.get("aliases", ())
+        alias_lines = self.raw.item_lines.get("aliases", [])
+        known = tuple(
+            (str(alias), alias_lines[index] if index < len(alias_lines) else self.line("aliases"))
+            for index, alias in enumerate(aliases if isinstance(aliases, tuple) else ())
+        )
+        return Rejected(
+            self.raw.collection, self.raw.slug, self.raw.path, draft, tuple(references), known
+        )
 
 
 def validate_entry(
