@@ -194,3 +194,29 @@ def test_a_cached_build_reads_only_the_bodies_of_the_pages_it_makes(
     shutil.rmtree(cache / "pages")
     assert cached_build(site, tmp_path / "three", cache, search=False).exit_code == 0
     assert 0 < warm_reads < len(read) / 2
+
+
+@pytest.mark.parametrize("key", ["x", "kort-maar-niet-kort-genoeg-31tk"])
+def test_a_short_cache_key_is_refused_in_dutch(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run, key: str
+) -> None:
+    """A key that can be guessed would let whoever writes the CI cache sign pages: the
+    build stops before anything is read or written, and says how to make a good key."""
+    assert len(key.encode()) < 32
+    monkeypatch.setenv("WSDGEN_CACHE_KEY", key)
+    result = run("build", "--site", str(site), "--cache", str(tmp_path / "cache"))
+    assert result.code == 2
+    assert f"WSDGEN_CACHE_KEY is te kort ({len(key)} tekens)" in result.err
+    assert "secrets.token_urlsafe(32)" in result.err
+    assert not (site / "public").exists() and not (tmp_path / "cache").exists()
+
+
+def test_the_key_the_docs_tell_to_make_is_accepted(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import secrets
+
+    monkeypatch.setenv("WSDGEN_CACHE_KEY", secrets.token_urlsafe(32))
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "one", cache)
+    assert cached_build(site, tmp_path / "two", cache).reused > 0

@@ -10,6 +10,7 @@ Ctrl+C and SIGTERM end a command with one Dutch line and exit 130 or 143.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import difflib
 import os
@@ -30,7 +31,7 @@ from .workers import stop_signals_to
 
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
-    from .pipeline import BuildResult
+    from .pipeline import BuildOptions, BuildResult
 
 
 COMMANDS = ("build", "check", "serve", "new", "eigenaren", "overzicht")
@@ -375,8 +376,9 @@ def add_check(commands: Commands, parser: DutchArgumentParser) -> None:
         "--sinds",
         type=git_ref,
         metavar="REF",
-        help="controleer ook of de auteur alles mocht wijzigen wat sinds git-ref REF "
-        "veranderde (redactie: in config.yaml; voor pull en merge requests)",
+        help="vergelijk met de site zoals die bij git-ref REF was: alleen waarschuwingen die "
+        "deze wijziging zelf veroorzaakt, houden haar tegen; met --auteur ook wie wat mocht "
+        "wijzigen (redactie: in config.yaml). Voor pull en merge requests",
     )
     p.add_argument(
         "--auteur",
@@ -410,9 +412,12 @@ def account(text: str) -> str:
 
 
 def check_options_problem(args: argparse.Namespace) -> str | None:
-    """--sinds and --auteur go together (Dutch), or None."""
-    if bool(args.sinds) != bool(args.auteur):
-        return "--sinds en --auteur horen bij elkaar; geef ze allebei (of geen van beide)"
+    """--auteur needs --sinds (Dutch), or None."""
+    if args.auteur and not args.sinds:
+        return (
+            "--auteur hoort bij --sinds: geef ook de commit waarmee de wijziging wordt "
+            "vergeleken, zoals --sinds origin/main"
+        )
     return None
 
 
@@ -581,10 +586,15 @@ def run_build(args: argparse.Namespace, write: bool, outcome: Outcome) -> int:
     finally:
         if progress:
             progress.close()
+    compared = ""
+    if not write and args.sinds:
+        result, compared = with_baseline(args, options, result)
     if not write:
         result = with_ownership(args, result)
     outcome.written = write and result.exit_code == EXIT_OK
     report(result.diagnostics, args.format)
+    if compared:
+        print(compared, file=sys.stderr)
     if not getattr(args, "quiet", False) or result.exit_code != EXIT_OK:
         stream = sys.stdout if result.exit_code == EXIT_OK else sys.stderr
         print(summary(result, "build" if write else "controle"), file=stream)
@@ -604,6 +614,39 @@ def print_redirects(result: BuildResult) -> None:
             print(f"  {alias} -> {target}")
 
 
+def with_baseline(
+    args: argparse.Namespace, options: BuildOptions, result: BuildResult
+) -> tuple[BuildResult, str]:
+    """`check --sinds REF`: the warnings this change introduced block it (baseline.py);
+    also a line that says how many were new and how many were there before."""
+    from . import diagnostics as diag
+    from .baseline import base_problems, with_introduced_blocking
+    from .ownership import GitProblem
+    from .pipeline import build
+
+    def check_folder(folder: Path) -> list[Diagnostic]:
+        return build(dataclasses.replace(options, site_dir=folder)).diagnostics
+
+    try:
+        before = base_problems(Path(args.site), args.sinds, check_folder)
+    except GitProblem as exc:
+        print(f"wsdgen: fout in de opdracht: {diag.printable(exc.message)}", file=sys.stderr)
+        result.exit_code = EXIT_USAGE
+        return result, ""
+    result.diagnostics, new = with_introduced_blocking(result.diagnostics, before)
+    old = diag.count(result.diagnostics, diag.Severity.WARNING)
+    if new and result.exit_code == EXIT_OK:
+        result.exit_code = EXIT_CONTENT
+    if not (new or old):
+        return result, ""
+    return result, (
+        f"wsdgen: vergeleken met {args.sinds[:12]}: {diag.dutch_number(new)} "
+        f"{'waarschuwing komt' if new == 1 else 'waarschuwingen komen'} door deze "
+        f"wijziging (die houden haar tegen), {diag.dutch_number(old)} "
+        f"{'was' if old == 1 else 'waren'} er al (die houden niets tegen)."
+    )
+
+
 def with_ownership(args: argparse.Namespace, result: BuildResult) -> BuildResult:
     """`check` with `redactie:` in config.yaml: add the CODEOWNERS warnings and, with
     --sinds, an error for each change the author may not make (ownership.py)."""
@@ -615,7 +658,7 @@ def with_ownership(args: argparse.Namespace, result: BuildResult) -> BuildResult
     if config is None:
         return result
     if config.redactie is None:
-        if args.sinds:
+        if args.auteur:
             print(
                 "wsdgen: let op: config.yaml heeft geen 'redactie:', dus niet gecontroleerd "
                 "wie wat mocht wijzigen (zie docs/hosting.md)",
@@ -623,7 +666,7 @@ def with_ownership(args: argparse.Namespace, result: BuildResult) -> BuildResult
             )
         return result
     found = codeowners_problems(config)
-    if args.sinds:
+    if args.sinds and args.auteur:
         try:
             found += change_problems(config, args.sinds, args.auteur)
         except GitProblem as exc:

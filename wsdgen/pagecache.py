@@ -40,6 +40,9 @@ KEY_VARIABLE = "WSDGEN_CACHE_KEY"
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 MAX_STORED_BYTES = 512 * 1024 * 1024
 MAX_KEY_BYTES = 4096
+MIN_KEY_BYTES = 32
+# The command the messages and docs give for a good key (43 random characters).
+MAKE_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -59,11 +62,29 @@ def key_file() -> Path:
     return home / "wsdgen" / "key"
 
 
+def key_problem() -> str | None:
+    """Why ``WSDGEN_CACHE_KEY`` cannot sign the cache (Dutch), or None. A short key can
+    be guessed, and whoever can write the CI cache could then sign pages of their own."""
+    given = os.environ.get(KEY_VARIABLE)
+    if given is None or given == "":
+        return None
+    size = len(given.encode())
+    if size < MIN_KEY_BYTES:
+        return (
+            f"{KEY_VARIABLE} is te kort ({size} tekens); een sleutel van minder dan "
+            f"{MIN_KEY_BYTES} tekens is te raden. Maak een nieuwe met: {MAKE_KEY} en zet die "
+            "als geheim (secret) in de CI van de hoofdbranch"
+        )
+    if size > MAX_KEY_BYTES:
+        return f"{KEY_VARIABLE} is te lang ({size} tekens); maak een nieuwe met: {MAKE_KEY}"
+    return None
+
+
 def cache_key() -> bytes | None:
     """The key records are signed with, or None when none can be had (then no reuse)."""
     given = os.environ.get(KEY_VARIABLE)
     if given:
-        return given.encode()
+        return given.encode() if key_problem() is None else None
     path = key_file()
     try:
         descriptor = os.open(path, _READ_FLAGS)

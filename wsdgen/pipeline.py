@@ -32,7 +32,7 @@ from .inputs import (
 from .links import existing_files, link_problems
 from .media import Media, MediaMemory, prepare_media
 from .output import publish, replace_problem
-from .pagecache import PageCache, cache_key
+from .pagecache import PageCache, cache_key, key_problem
 from .pages import plan_pages, plan_stand_ins
 from .paths import path_problems
 from .plan import EntryKey, PagePlan
@@ -117,7 +117,9 @@ def load_site(
         return None, BuildResult(EXIT_USAGE, config_problems)
     if cache_dir is not None:
         # Before anything is read into (or written to) the cache: image variants are.
-        cache_problem = cache_location_problem(cache_dir, config.site_dir, config.output_dir)
+        cache_problem = (
+            cache_location_problem(cache_dir, config.site_dir, config.output_dir) or key_problem()
+        )
         if cache_problem:
             return None, BuildResult(EXIT_USAGE, [diag.error("config.yaml", 1, cache_problem)])
     raw_entries, read_problems = read_sources(config.site_dir, sources)
