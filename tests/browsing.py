@@ -117,3 +117,25 @@ def wsdgen_serving(site: Path, log_path: Path) -> Iterator[str]:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def wait_until(
+    tab: object, script: str, what: str, arg: object = None, seconds: float = 15
+) -> None:
+    """Wait until ``script`` (a JavaScript function) is true in the page, or fail with
+    ``what`` did not appear: a browser test never goes on after a timeout."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        tab.wait_for_function(script, arg=arg, timeout=seconds * 1000)  # type: ignore[attr-defined]
+    except PlaywrightTimeout as exc:
+        raise AssertionError(f"{what} did not appear within {seconds:g} s") from exc
+
+
+def wait_for_file(path: Path, what: str, seconds: float = 15) -> None:
+    """Wait until a file exists, or fail saying which one did not appear."""
+    deadline = time.monotonic() + seconds
+    while not path.is_file():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} ({path.name}) did not appear within {seconds:g} s")
+        time.sleep(0.1)

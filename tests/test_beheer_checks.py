@@ -311,7 +311,7 @@ def test_the_body_pattern_takes_what_check_takes(body: str) -> None:
 
 
 def test_a_markdown_field_carries_the_body_pattern() -> None:
-    spec = FieldSpec("tekst", "markdown")
+    spec = FieldSpec("tekst", "markdown", "Tekst")
     assert WIDGETS["markdown"](spec)["pattern"] == [body_pattern(), BODY_MESSAGE]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from browsing import wait_for_file
 from bs4 import BeautifulSoup
 from conftest import SITES, TODAY
 
@@ -314,9 +315,7 @@ def test_in_the_browser_a_werkplaats_screen_shows_and_writes_its_own(tmp_path: P
         tab.get_by_role("button", name="Publiceer").click()
         tab.get_by_role("menuitem", name="Publiceer nu").click()
         written = site / "content/kenniscafes/2031-03-14-kenniscafe-in-de-wijk.md"
-        deadline = dt.datetime.now() + dt.timedelta(seconds=15)
-        while not written.is_file() and dt.datetime.now() < deadline:
-            tab.wait_for_timeout(100)
+        wait_for_file(written, "the kenniscafé saved from the werkplaats screen")
         browser.close()
     front = yaml.safe_load(written.read_text(encoding="utf-8").split("---")[1])
     assert front["werkplaats"] == "rotterdam"

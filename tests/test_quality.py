@@ -7,7 +7,6 @@ machine without them these tests are skipped with the reason.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ from urllib.parse import urlsplit
 import feedparser
 import icalendar
 import pytest
-from browsing import CHROMIUM, CHROMIUM_ARGS, require, serving
+from browsing import CHROMIUM, CHROMIUM_ARGS, require, serving, wait_until
 from conftest import REPO, TODAY, page
 
 VNU_JAR = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
@@ -112,20 +111,22 @@ def test_search_finds_the_kenniscafe_about_huisuitzettingen(browser, server: str
 def test_search_filters_are_offered(browser, server: str) -> None:
     tab = browser.new_page()
     tab.goto(server + "/zoeken/?q=armoede")
-    tab.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+    wait_until(
+        tab,
+        "() => document.querySelector('.pagefind-ui__result-link') !== null",
+        "a search result for 'armoede'",
+    )
     # Pagefind fetches one file per filter and draws each filter when its file arrives,
     # which can be after the first result; wait for the filters before reading them.
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     expected = {"soort", "werkplaats", "thema", "regio"}
-    with contextlib.suppress(PlaywrightTimeout):
-        tab.wait_for_function(
-            """expected => expected.every(name => [...document.querySelectorAll(
-                   '.pagefind-ui__filter-name')].some(el => el.textContent.trim()
-                   .toLowerCase() === name))""",
-            arg=sorted(expected),
-            timeout=15000,
-        )
+    wait_until(
+        tab,
+        """expected => expected.every(name => [...document.querySelectorAll(
+               '.pagefind-ui__filter-name')].some(el => el.textContent.trim()
+               .toLowerCase() === name))""",
+        f"the search filters {sorted(expected)}",
+        arg=sorted(expected),
+    )
     filters = tab.locator(".pagefind-ui__filter-name").all_inner_texts()
     tab.close()
     assert expected <= {f.strip().lower() for f in filters}

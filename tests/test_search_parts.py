@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browsing import serving
+from browsing import serving, wait_until
 from conftest import REPO, SITES, TODAY
 from test_reflow import browser  # noqa: F401 - shared fixture
 
@@ -166,14 +166,25 @@ def test_the_search_page_merges_results_and_filters_of_every_part(
     url, held = parted_site
     tab = browser.new_page()
     tab.goto(url + "/zoeken/?q=armoede")
-    tab.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
-    tab.wait_for_function(
+    wait_until(
+        tab,
+        "() => document.querySelector('.pagefind-ui__result-link') !== null",
+        "a search result for 'armoede'",
+    )
+    wait_until(
+        tab,
         "() => document.querySelectorAll('.pagefind-ui__filter-name').length >= 4",
-        timeout=15000,
+        "the four search filters",
     )
     while tab.locator(".pagefind-ui__button").count():
+        shown = tab.locator(".pagefind-ui__result-link").count()
         tab.locator(".pagefind-ui__button").first.click()
-        tab.wait_for_timeout(300)
+        wait_until(
+            tab,
+            "shown => document.querySelectorAll('.pagefind-ui__result-link').length > shown",
+            "more results after 'Meer resultaten laden'",
+            arg=shown,
+        )
     links = set(
         tab.locator(".pagefind-ui__result-link").evaluate_all(
             "links => links.map(a => a.getAttribute('href'))"

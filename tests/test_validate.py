@@ -141,6 +141,12 @@ FIELD_MISTAKES = [
         ["aanhalingsteken"],
     ),
     (
+        "unclosed quote that a later quote closes: still the line where it starts",
+        cafe(*GOOD_CAFE, 'locatie: "De Brug', "sprekers: [a]", 'summary: "Kort"'),
+        5,
+        ["aanhalingsteken op deze regel", "regel 7"],
+    ),
+    (
         "text after a quoted value",
         cafe(*GOOD_CAFE, 'locatie: "De Brug" Rotterdam'),
         5,

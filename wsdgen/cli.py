@@ -364,6 +364,11 @@ def add_build(commands: Commands, parser: DutchArgumentParser) -> None:
         help="maak geen zoekindex (sneller, voor een voorbeeldversie; zoeken werkt dan niet)",
     )
     p.add_argument("--quiet", action="store_true", help="geen voortgang of samenvatting")
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="noem ook elk oud adres dat doorverwijst (anders alleen hoeveel het er zijn)",
+    )
     format_option(p)
 
 
@@ -480,9 +485,9 @@ def add_serve(commands: Commands, parser: DutchArgumentParser) -> None:
 
 def add_new(commands: Commands, parser: DutchArgumentParser) -> None:
     p = add_command(commands, parser, "new", "maak een nieuw item aan")
-    p.add_argument(
-        "kind", metavar="SOORT", help="kenniscafe, publicatie, nieuws, werkplaats, thema, ..."
-    )
+    from .schema import KIND_LIST
+
+    p.add_argument("kind", metavar="SOORT", help=f"een van: {KIND_LIST}")
     p.add_argument("title", metavar="TITEL", help="de titel, tussen aanhalingstekens")
     site_option(p)
     p.add_argument(
@@ -589,6 +594,8 @@ def run_build(args: argparse.Namespace, write: bool, outcome: Outcome) -> int:
     compared = ""
     if not write and args.sinds:
         result, compared = with_baseline(args, options, result)
+        if result.exit_code == EXIT_USAGE:
+            return EXIT_USAGE  # said in one line; the comparison could not be made
     if not write:
         result = with_ownership(args, result)
     outcome.written = write and result.exit_code == EXIT_OK
@@ -599,19 +606,25 @@ def run_build(args: argparse.Namespace, write: bool, outcome: Outcome) -> int:
         stream = sys.stdout if result.exit_code == EXIT_OK else sys.stderr
         print(summary(result, "build" if write else "controle"), file=stream)
     if write and result.exit_code == EXIT_OK and not args.quiet:
-        print_redirects(result)
+        print_redirects(result, args.verbose)
     return result.exit_code
 
 
-def print_redirects(result: BuildResult) -> None:
-    """List every old address that now leads to a new page (also in /_redirects)."""
+def print_redirects(result: BuildResult, verbose: bool) -> None:
+    """How many old addresses now lead to a new page (all in /_redirects); with
+    --verbose each of them."""
     if result.site is None:
         return
     pairs = sorted((alias, e.path) for e in result.site.entries() for alias in e.aliases)
-    if pairs:
-        print(f"wsdgen: {len(pairs)} oude adressen verwijzen door (zie ook /_redirects):")
-        for alias, target in pairs:
-            print(f"  {alias} -> {target}")
+    if not pairs:
+        return
+    count = "1 oud adres verwijst" if len(pairs) == 1 else f"{len(pairs)} oude adressen verwijzen"
+    if not verbose:
+        print(f"wsdgen: {count} door (zie /_redirects; de lijst met --verbose).")
+        return
+    print(f"wsdgen: {count} door (zie ook /_redirects):")
+    for alias, target in pairs:
+        print(f"  {alias} -> {target}")
 
 
 def with_baseline(
@@ -821,7 +834,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Run with a Python that lacks wsdgen's libraries (`python3 build.py` outside
             # the venv, say): say what to install, not "unexpected error".
             print(
-                f"wsdgen: error: het onderdeel '{exc.name}' ontbreekt in deze Python "
+                f"wsdgen: fout: het onderdeel '{exc.name}' ontbreekt in deze Python "
                 f"({sys.executable}); installeer wsdgen en wat het nodig heeft met "
                 "'python3 -m pip install -e .' in de map van wsdgen, of gebruik de Python "
                 "waarin dat al gebeurd is (bijvoorbeeld .venv/bin/python)",
@@ -830,7 +843,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
             print(
-                f"wsdgen: error: onverwachte fout ({type(exc).__name__}: {exc}); "
+                f"wsdgen: onverwachte fout ({type(exc).__name__}: {exc}); "
                 "meld dit bij de beheerders van wsdgen",
                 file=sys.stderr,
             )

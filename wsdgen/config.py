@@ -128,6 +128,17 @@ class Overrides:
     local_beheer: bool = False
 
 
+def no_site_here(site_dir: Path) -> str | None:
+    """Why there is no site to work on in this folder (Dutch, for `new` and `serve`), or
+    None: a command that writes or serves needs the site's config.yaml."""
+    if (site_dir / "config.yaml").is_file():
+        return None
+    return (
+        f"in de map {site_dir.absolute()} staat geen site (er is geen config.yaml); ga naar "
+        "de map van de site of geef die aan met --site MAP"
+    )
+
+
 def load_config(
     site_dir: Path, overrides: Overrides | None = None
 ) -> tuple[SiteConfig | None, list[Diagnostic]]:

@@ -41,7 +41,7 @@ from .records import Entry
 from .sandbox import SandboxEnvironment
 from .schema import SOORT_LABELS
 from .templates import RefusedTemplate, SafeLoader, shown_name
-from .views import menu_pages
+from .views import entry_details, menu_pages
 from .workers import map_in_workers, raising_after
 
 # Plans with this template name are made with the icalendar library, not with Jinja.
@@ -350,6 +350,7 @@ def page_globals(
         "entry_date": entry_date,
         "body": body,
         "picture": picture,
+        "details": entry_details,
         "og_image": og_image,
         "report": report,
         "asset": asset,

@@ -101,6 +101,7 @@ TEMPLATE_TYPES: frozenset[type] = frozenset(
         graph.Related,
         media.Picture,
         media.Report,
+        views.Detail,
         plan.Crumb,
         views.Section,
         views.YearGroup,

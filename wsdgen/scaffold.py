@@ -12,49 +12,29 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from .pipeline import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
+from .config import no_site_here
+from .exits import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
 from .schema import (
     BODY_PLACEHOLDER,
     COLLECTION_LABELS,
     ENTRY_SUFFIXES,
     FIELDS,
+    KIND_LIST,
+    KINDS,
     VALUE_PLACEHOLDER,
     FieldSpec,
     slugify,
 )
 
 KIND_ALIASES = {
+    **KINDS,
     **{label: collection for collection, label in COLLECTION_LABELS.items()},
     **{collection: collection for collection in COLLECTION_LABELS},
-    "kenniscafe": "kenniscafes",
     "nieuwsbericht": "nieuws",
 }
 DATED = ("kenniscafes", "nieuws")
 # A file name stays well below the 255 bytes that file systems allow, and readable.
 MAX_SLUG = 80
-
-HINTS = {
-    "summary": "één zin over dit item, gewone tekst",
-    "draft": "true = nog niet publiceren",
-    "aliases": "oude adressen die hierheen moeten leiden, zoals /actueel/oud-bericht/",
-    "begintijd": 'tussen aanhalingstekens, zoals "15:30"',
-    "eindtijd": 'tussen aanhalingstekens, zoals "17:00"',
-    "locatie": "plaats en adres",
-    "bezoekers": "aantal bezoekers, na afloop",
-    "sprekers": "lijst met namen",
-    "aanmelden": "https://... (aanmeldpagina)",
-    "auteurs": "lijst met namen",
-    "soort": "",
-    "uitgever": "",
-    "url": "https://... of /assets/publicaties/bestand.pdf",
-    "website": "https://...",
-    "afbeelding": "/assets/afbeeldingen/foto.jpg (JPG, PNG, WebP of GIF)",
-    "afbeelding_alt": 'wat staat er op de afbeelding; "" als die alleen versiering is',
-    "email": "info@example.nl",
-    "menu": "plek in het hoofdmenu, bijvoorbeeld 3",
-    "sinds": "jaartal",
-    "tot": "jaartal",
-}
 
 
 def existing_slugs(site_dir: Path, collection: str) -> list[str]:
@@ -89,14 +69,22 @@ def required_line(spec: FieldSpec, title: str, datum: dt.date, site_dir: Path) -
     return [f"{spec.name}: {VALUE_PLACEHOLDER}"]
 
 
+LIST_KINDS = ("text_list", "ref_list", "alias_list")
+
+
 def optional_line(spec: FieldSpec) -> str:
-    """A commented-out field; removing the first '#' leaves a valid, empty field."""
-    hint = HINTS.get(spec.name, "")
+    """A commented-out field with what to write there (from the field table); removing
+    the first '#' leaves a valid, empty field."""
+    hint = spec.what.replace("`", "")
     if spec.choices:
         hint = "kies uit: " + ", ".join(spec.choices)
     elif spec.ref:
-        hint = f"namen uit content/{spec.ref}/"
-    if spec.kind in ("text_list", "ref_list", "alias_list"):
+        hint = (
+            f"{hint}; namen uit content/{spec.ref}/" if hint else f"namen uit content/{spec.ref}/"
+        )
+    elif spec.example and spec.kind not in (*LIST_KINDS, "bool"):
+        hint = f"{hint}, zoals {spec.example}" if hint else f"zoals {spec.example}"
+    if spec.kind in LIST_KINDS and not hint.startswith("lijst"):
         hint = f"lijst: {hint}" if hint else "lijst"
     return f"# {spec.name}:  # {hint}" if hint else f"# {spec.name}:"
 
@@ -113,7 +101,9 @@ def entry_text(collection: str, title: str, datum: dt.date, site_dir: Path) -> s
 
 
 def fail(message: str, code: int) -> int:
-    print(f"wsdgen: error: {message}", file=sys.stderr)
+    """One Dutch line on stderr: a mistake in the command (exit 2) or in the files."""
+    prefix = "fout in de opdracht" if code == EXIT_USAGE else "fout"
+    print(f"wsdgen: {prefix}: {message}", file=sys.stderr)
     return code
 
 
@@ -147,21 +137,18 @@ def collection_of(kind: str) -> str | None:
 
 
 def unknown_kind(kind: str) -> str:
-    kinds = [label.replace("é", "e") for label in COLLECTION_LABELS.values()]
-    near = difflib.get_close_matches(slugify(kind), [*kinds, *KIND_ALIASES], n=1, cutoff=0.6)
-    hint = f"bedoel je '{near[0]}'? " if near else ""
-    return f"onbekende soort '{kind}'; {hint}kies uit: {', '.join(kinds)}"
+    near = difflib.get_close_matches(slugify(kind), list(KIND_ALIASES), n=1, cutoff=0.6)
+    meant = next((k for k, c in KINDS.items() if near and c == KIND_ALIASES[near[0]]), "")
+    hint = f"bedoel je '{meant}'? " if meant else ""
+    return f"onbekende soort '{kind}'; {hint}kies uit: {KIND_LIST}"
 
 
 def new_entry(site_dir: Path, kind: str, title: str, datum: dt.date | None) -> int:
     """Write content/<collection>/<slug>.md; refuse to overwrite an existing entry, to
     write outside a site, and a page at an address the site itself uses."""
-    if not (site_dir / "config.yaml").is_file():
-        return fail(
-            f"in de map {site_dir.absolute()} staat geen site (er is geen config.yaml); ga naar "
-            "de map van de site of geef die aan met --site MAP",
-            EXIT_USAGE,
-        )
+    missing = no_site_here(site_dir)
+    if missing:
+        return fail(missing, EXIT_USAGE)
     collection = collection_of(kind)
     if collection is None:
         return fail(unknown_kind(kind), EXIT_USAGE)

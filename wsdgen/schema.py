@@ -1,4 +1,7 @@
-"""The field table of CONTENT-MODEL.md, as data: one FieldSpec per field per collection."""
+"""The content model as data: the collections, and one table of fields (FIELDS) with
+everything about a field in one row: name, kind, Dutch label, what to write, an
+example, the form's help text, whether it is required, and which collections have it
+(docs/content-model.md describes the same model in prose)."""
 
 from __future__ import annotations
 
@@ -50,6 +53,18 @@ COLLECTION_NAMES = {
     "nieuws": CollectionNames("nieuwsbericht", "Nieuws", "Nieuws"),
     "paginas": CollectionNames("pagina", "Pagina's", "Pagina"),
 }
+# The kinds `wsdgen new` takes, as the editors' guide names them (the first word of
+# each collection's name, without accents); other spellings are understood too.
+KINDS = {
+    "kenniscafe": "kenniscafes",
+    "publicatie": "publicaties",
+    "nieuws": "nieuws",
+    "werkplaats": "werkplaatsen",
+    "thema": "themas",
+    "regio": "regios",
+    "pagina": "paginas",
+}
+KIND_LIST = ", ".join(KINDS)
 COLLECTION_LABELS = {name: names.singular for name, names in COLLECTION_NAMES.items()}
 COLLECTION_TITLES = {name: names.title for name, names in COLLECTION_NAMES.items()}
 SOORT_LABELS = {name: names.soort for name, names in COLLECTION_NAMES.items()}
@@ -57,27 +72,58 @@ SOORT_LABELS = {name: names.soort for name, names in COLLECTION_NAMES.items()}
 
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
-    """How one front-matter field is read.
+    """One field of one collection: how it is read and how it is shown to editors.
 
     ``kind`` is one of: text, bool, date, year, time, count, int, url, url_or_path,
     email, choice, text_list, ref, ref_list, alias_list, markdown, image (a site path
     of a picture under /assets/) and alt_text (text that may be empty: decorative).
+    ``label`` is the Dutch name in the form of /beheer/ and in messages; ``what`` says
+    in a few words what an editor writes (the editors' guide, `wsdgen new`); ``example``
+    is a value as it stands in a file; ``hint`` is the help text under the form field.
     """
 
     name: str
     kind: str
+    label: str
+    what: str = ""
+    example: str = ""
+    hint: str = ""
     required: bool = False
     choices: tuple[str, ...] = ()
     ref: str | None = None
     default: object = None
 
 
-def _common() -> tuple[FieldSpec, ...]:
+def _common(title_what: str, title_example: str) -> tuple[FieldSpec, ...]:
     return (
-        FieldSpec("title", "text", required=True),
-        FieldSpec("summary", "text"),
-        FieldSpec("draft", "bool", default=False),
-        FieldSpec("aliases", "alias_list", default=()),
+        FieldSpec("title", "text", "Titel", title_what, title_example, required=True),
+        FieldSpec(
+            "summary",
+            "text",
+            "Samenvatting",
+            "één of twee zinnen over dit item, gewone tekst",
+            "",
+            "Eén of twee zinnen, zonder opmaak. Staat in lijsten en zoekresultaten.",
+        ),
+        FieldSpec(
+            "draft",
+            "bool",
+            "Concept",
+            "true = nog niet publiceren",
+            "true",
+            "Aan: het item wordt gecontroleerd, maar komt nog niet op de site.",
+            default=False,
+        ),
+        FieldSpec(
+            "aliases",
+            "alias_list",
+            "Oude adressen",
+            "lijst met oude adressen die hierheen moeten leiden",
+            "- /actueel/oud-bericht/",
+            "Adressen van de oude site die hierheen moeten leiden, beginnend met /, "
+            "bijvoorbeeld /actueel/nieuwsberichten/kenniscafe-1/.",
+            default=(),
+        ),
     )
 
 
@@ -85,100 +131,278 @@ def _image() -> tuple[FieldSpec, ...]:
     """An optional picture of the entry, with the text that describes it (or the mark
     that it is decorative: the form of /beheer/ cannot write an empty text)."""
     return (
-        FieldSpec("afbeelding", "image"),
-        FieldSpec("afbeelding_alt", "alt_text"),
-        FieldSpec("afbeelding_decoratief", "bool", default=False),
+        FieldSpec(
+            "afbeelding",
+            "image",
+            "Afbeelding",
+            "een afbeelding (JPG, PNG, WebP of GIF) onder assets/afbeeldingen/",
+            "/assets/afbeeldingen/foto.jpg",
+            "Een foto of illustratie (JPG, PNG, WebP of GIF) uit de map assets/. De site "
+            "maakt er zelf kleinere versies van en haalt gegevens als de plaats van opname "
+            "eraf.",
+        ),
+        FieldSpec(
+            "afbeelding_alt",
+            "alt_text",
+            "Beschrijving van de afbeelding",
+            "wat staat er op de afbeelding (verplicht bij een afbeelding)",
+            "Bewoners en wijkwerkers aan een lange tafel",
+            "Wat staat erop, voor wie de afbeelding niet ziet (verplicht bij een afbeelding).",
+        ),
+        FieldSpec(
+            "afbeelding_decoratief",
+            "bool",
+            "Alleen versiering",
+            "true = de afbeelding is alleen versiering (dan geen beschrijving)",
+            "true",
+            "Aan: de afbeelding zegt niets wat de tekst niet al zegt; er hoeft dan geen "
+            "beschrijving bij.",
+            default=False,
+        ),
     )
 
 
-def _list(name: str) -> FieldSpec:
-    return FieldSpec(name, "text_list", default=())
+def _names(name: str, label: str, example: str) -> FieldSpec:
+    return FieldSpec(name, "text_list", label, "lijst met namen", f"- {example}", default=())
 
 
-def _refs(name: str, collection: str, required: bool = False) -> FieldSpec:
-    return FieldSpec(name, "ref_list", required=required, ref=collection, default=())
+def _themas(what: str = "lijst met thema's", hint: str = "") -> FieldSpec:
+    return FieldSpec(
+        "themas", "ref_list", "Thema's", what, "- armoede", hint, ref="themas", default=()
+    )
 
 
+def _werkplaats(what: str, hint: str = "", required: bool = False) -> FieldSpec:
+    return FieldSpec(
+        "werkplaats",
+        "ref",
+        "Werkplaats",
+        what,
+        "zuid-holland-zuid",
+        hint,
+        required=required,
+        ref="werkplaatsen",
+    )
+
+
+def _datum(what: str, hint: str, example: str, required: bool) -> FieldSpec:
+    return FieldSpec("datum", "date", "Datum", what, example, hint, required=required)
+
+
+# The one table of fields: every field of every collection, in the order of the form.
+# Records (records.py) declare the fields the Python code reads; a field that is only
+# in this table is validated by its kind, kept in the record's ``extra`` and shown on
+# the entry's page under its label (views.entry_details). `wsdgen new`, the form of
+# /beheer/ and the field tables of docs/redacteuren.md are made from it, and
+# docs/content-model.md is checked against it (tests/test_fields.py).
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "werkplaatsen": (
-        *_common(),
-        _refs("regios", "regios", required=True),
+        *_common("naam van de werkplaats", "Werkplaats Sociaal Domein Zuid-Holland Zuid"),
         FieldSpec(
-            "status", "choice", choices=("actief", "in-oprichting", "gestopt"), default="actief"
+            "regios",
+            "ref_list",
+            "Regio's",
+            "lijst met ten minste één regio",
+            "- zuid-holland",
+            "Ten minste één regio.",
+            required=True,
+            ref="regios",
+            default=(),
         ),
-        _list("hogescholen"),
-        _list("lectoraten"),
-        _list("leiding"),
-        _list("ouderenprogramma"),
-        _list("partners"),
-        _list("gemeenten"),
-        _refs("themas", "themas"),
-        FieldSpec("website", "url"),
-        FieldSpec("email", "email"),
+        FieldSpec(
+            "status",
+            "choice",
+            "Status",
+            "",
+            "actief",
+            choices=("actief", "in-oprichting", "gestopt"),
+            default="actief",
+        ),
+        _names("hogescholen", "Hogescholen", "Hogeschool Rotterdam"),
+        _names("lectoraten", "Lectoraten", "Lectoraat Wijkgericht Werken"),
+        _names("leiding", "Leiding", "J. Jansen"),
+        _names("ouderenprogramma", "Ouderenprogramma", "Langer thuis"),
+        _names("partners", "Partners", "Gemeente Rotterdam"),
+        _names("gemeenten", "Gemeenten", "Rotterdam"),
+        _themas(
+            "lijst met thema's (zonder thema's krijg je een waarschuwing)",
+            "De thema's waaraan de werkplaats werkt; zonder thema's volgt een waarschuwing.",
+        ),
+        FieldSpec(
+            "website",
+            "url",
+            "Website",
+            "webadres",
+            "https://www.werkplaatssociaaldomeinzhz.nl/",
+            "Een webadres dat begint met https://.",
+        ),
+        FieldSpec(
+            "email",
+            "email",
+            "E-mailadres",
+            "e-mailadres, zonder `mailto:`",
+            "info@example.nl",
+            "Zonder mailto:, bijvoorbeeld info@example.nl.",
+        ),
         *_image(),
     ),
     "themas": (
-        *_common(),
-        FieldSpec("status", "choice", choices=("actief", "afgerond"), default="actief"),
-        FieldSpec("sinds", "year"),
-        FieldSpec("tot", "year"),
+        *_common("naam van het thema", "Armoede"),
+        FieldSpec(
+            "status",
+            "choice",
+            "Status",
+            "",
+            "actief",
+            choices=("actief", "afgerond"),
+            default="actief",
+        ),
+        FieldSpec("sinds", "year", "Sinds (jaar)", "beginjaar", "2021"),
+        FieldSpec(
+            "tot",
+            "year",
+            "Tot (jaar)",
+            "eindjaar (niet vóór `sinds`)",
+            "2023",
+            "Niet vóór het jaar bij 'Sinds'.",
+        ),
         FieldSpec(
             "soort",
             "choice",
+            "Soort",
+            "",
+            "themagroep",
             choices=("themagroep", "programma", "regionaal"),
             default="themagroep",
         ),
     ),
-    "regios": _common(),
+    "regios": _common("naam van de provincie", "Zuid-Holland"),
     "kenniscafes": (
-        *_common(),
-        FieldSpec("datum", "date", required=True),
-        FieldSpec("werkplaats", "ref", required=True, ref="werkplaatsen"),
-        FieldSpec("begintijd", "time"),
-        FieldSpec("eindtijd", "time"),
-        _refs("themas", "themas"),
-        FieldSpec("locatie", "text"),
-        FieldSpec("bezoekers", "count"),
-        _list("sprekers"),
-        FieldSpec("aanmelden", "url"),
+        *_common("titel van het kenniscafé", "Samen tegen armoede"),
+        _datum(
+            "datum, JJJJ-MM-DD",
+            "De dag van het kenniscafé; die staat ook vooraan in de bestandsnaam.",
+            "2027-03-14",
+            required=True,
+        ),
+        _werkplaats(
+            "de werkplaats die het organiseert", "De werkplaats die het organiseert.", True
+        ),
+        FieldSpec(
+            "begintijd",
+            "time",
+            "Begintijd",
+            "tijd tussen aanhalingstekens",
+            '"15:30"',
+            "UU:MM, bijvoorbeeld 15:30.",
+        ),
+        FieldSpec(
+            "eindtijd",
+            "time",
+            "Eindtijd",
+            "tijd, na de begintijd",
+            '"17:00"',
+            "UU:MM, na de begintijd.",
+        ),
+        _themas(),
+        FieldSpec(
+            "locatie",
+            "text",
+            "Locatie",
+            "plaats en adres",
+            "Wijkcentrum De Brug, Rotterdam",
+            "Plaats en adres, bijvoorbeeld Wijkcentrum De Brug, Rotterdam.",
+        ),
+        FieldSpec(
+            "bezoekers",
+            "count",
+            "Aantal bezoekers",
+            "aantal bezoekers, na afloop",
+            "42",
+            "Na afloop: een heel getal, 0 of meer.",
+        ),
+        _names("sprekers", "Sprekers", "Erna Hooghiemstra"),
+        FieldSpec(
+            "aanmelden",
+            "url",
+            "Aanmelden (webadres)",
+            "webadres van de aanmeldpagina",
+            "https://example.org/aanmelden",
+            "Het adres van de aanmeldpagina, beginnend met https://. Aanmelden per e-mail? "
+            "Zet het e-mailadres in de tekst.",
+        ),
         *_image(),
     ),
     "publicaties": (
-        *_common(),
-        FieldSpec("jaar", "year", required=True),
-        FieldSpec("datum", "date"),
-        _list("auteurs"),
-        FieldSpec("werkplaats", "ref", ref="werkplaatsen"),
-        _refs("themas", "themas"),
+        *_common("titel", "Leren transformeren"),
+        FieldSpec(
+            "jaar", "year", "Jaar van verschijnen", "jaar van verschijnen", "2015", required=True
+        ),
+        _datum(
+            "precieze datum, JJJJ-MM-DD",
+            "Alleen als de precieze datum bekend is.",
+            "2015-06-01",
+            required=False,
+        ),
+        _names("auteurs", "Auteurs", "M. Stam"),
+        _werkplaats("de werkplaats"),
+        _themas(),
         FieldSpec(
             "soort",
             "choice",
+            "Soort",
+            "kleine letters",
+            "boek",
             choices=("rapport", "artikel", "handreiking", "boek", "column", "magazine", "overig"),
         ),
-        FieldSpec("uitgever", "text"),
-        FieldSpec("url", "url_or_path"),
+        FieldSpec("uitgever", "text", "Uitgever", "naam van de uitgever", "Movisie"),
+        FieldSpec(
+            "url",
+            "url_or_path",
+            "Link naar de publicatie",
+            "webadres, of een bestand op de site (`/assets/publicaties/...`)",
+            "https://example.org/rapport.pdf",
+            "Een webadres (https://...), of een bestand dat je hier uploadt (een pdf komt "
+            "onder /assets/).",
+        ),
         *_image(),
     ),
     "nieuws": (
-        *_common(),
-        FieldSpec("datum", "date", required=True),
-        FieldSpec("werkplaats", "ref", ref="werkplaatsen"),
-        _refs("themas", "themas"),
+        *_common("kop van het bericht", "Werkplaats tekent intentieverklaring"),
+        _datum(
+            "datum, JJJJ-MM-DD",
+            "De datum van het bericht; die staat ook vooraan in de bestandsnaam.",
+            "2018-11-27",
+            required=True,
+        ),
+        _werkplaats("de werkplaats"),
+        _themas(),
         *_image(),
     ),
     "paginas": (
-        *_common(),
-        FieldSpec("menu", "int"),
+        *_common("titel van de pagina", "Contact"),
+        FieldSpec(
+            "menu",
+            "int",
+            "Plaats in het menu",
+            "plek in het hoofdmenu (heel getal)",
+            "2",
+            "Een getal: 1 staat vooraan. Leeg: niet in het menu.",
+        ),
         *_image(),
     ),
 }
 
-# The optional Markdown body of a .yaml entry.
+# The optional Markdown body of a .yaml entry (and the text below a .md file's header).
 BODY_FIELD = "body"
 
 
 def field_names(collection: str) -> tuple[str, ...]:
     return tuple(spec.name for spec in FIELDS[collection])
+
+
+def field_spec(collection: str, name: str) -> FieldSpec | None:
+    return next((spec for spec in FIELDS[collection] if spec.name == name), None)
 
 
 # Collections whose file names start with the entry's date (JJJJ-MM-DD-titel).
@@ -195,88 +419,12 @@ class FieldText:
     hint: str = ""
 
 
-# Labels and hints for editors, by field name; (collection, name) wins over the name.
-# A field without an entry here is shown under its own name.
-FIELD_TEXTS: dict[str | tuple[str, str], FieldText] = {
-    "title": FieldText("Titel"),
-    "summary": FieldText(
-        "Samenvatting", "Eén of twee zinnen, zonder opmaak. Staat in lijsten en zoekresultaten."
-    ),
-    "draft": FieldText(
-        "Concept", "Aan: het item wordt gecontroleerd, maar komt nog niet op de site."
-    ),
-    "aliases": FieldText(
-        "Oude adressen",
-        "Adressen van de oude site die hierheen moeten leiden, beginnend met /, "
-        "bijvoorbeeld /actueel/nieuwsberichten/kenniscafe-1/.",
-    ),
-    "regios": FieldText("Regio's", "Ten minste één regio."),
-    "afbeelding": FieldText(
-        "Afbeelding",
-        "Een foto of illustratie (JPG, PNG, WebP of GIF) uit de map assets/. De site maakt er "
-        "zelf kleinere versies van en haalt gegevens als de plaats van opname eraf.",
-    ),
-    "afbeelding_alt": FieldText(
-        "Beschrijving van de afbeelding",
-        "Wat staat erop, voor wie de afbeelding niet ziet (verplicht bij een afbeelding).",
-    ),
-    "afbeelding_decoratief": FieldText(
-        "Alleen versiering",
-        "Aan: de afbeelding zegt niets wat de tekst niet al zegt; er hoeft dan geen "
-        "beschrijving bij.",
-    ),
-    "status": FieldText("Status"),
-    "hogescholen": FieldText("Hogescholen"),
-    "lectoraten": FieldText("Lectoraten"),
-    "leiding": FieldText("Leiding"),
-    "ouderenprogramma": FieldText("Ouderenprogramma"),
-    "partners": FieldText("Partners"),
-    "gemeenten": FieldText("Gemeenten"),
-    "themas": FieldText("Thema's"),
-    ("werkplaatsen", "themas"): FieldText(
-        "Thema's", "De thema's waaraan de werkplaats werkt; zonder thema's volgt een waarschuwing."
-    ),
-    "website": FieldText("Website", "Een webadres dat begint met https://."),
-    "email": FieldText("E-mailadres", "Zonder mailto:, bijvoorbeeld info@example.nl."),
-    "sinds": FieldText("Sinds (jaar)"),
-    "tot": FieldText("Tot (jaar)", "Niet vóór het jaar bij 'Sinds'."),
-    "soort": FieldText("Soort"),
-    "datum": FieldText("Datum"),
-    ("kenniscafes", "datum"): FieldText(
-        "Datum", "De dag van het kenniscafé; die staat ook vooraan in de bestandsnaam."
-    ),
-    ("nieuws", "datum"): FieldText(
-        "Datum", "De datum van het bericht; die staat ook vooraan in de bestandsnaam."
-    ),
-    ("publicaties", "datum"): FieldText("Datum", "Alleen als de precieze datum bekend is."),
-    "werkplaats": FieldText("Werkplaats"),
-    ("kenniscafes", "werkplaats"): FieldText("Werkplaats", "De werkplaats die het organiseert."),
-    "begintijd": FieldText("Begintijd", "UU:MM, bijvoorbeeld 15:30."),
-    "eindtijd": FieldText("Eindtijd", "UU:MM, na de begintijd."),
-    "locatie": FieldText(
-        "Locatie", "Plaats en adres, bijvoorbeeld Wijkcentrum De Brug, Rotterdam."
-    ),
-    "bezoekers": FieldText("Aantal bezoekers", "Na afloop: een heel getal, 0 of meer."),
-    "sprekers": FieldText("Sprekers"),
-    "aanmelden": FieldText(
-        "Aanmelden (webadres)",
-        "Het adres van de aanmeldpagina, beginnend met https://. Aanmelden per e-mail? "
-        "Zet het e-mailadres in de tekst.",
-    ),
-    "jaar": FieldText("Jaar van verschijnen"),
-    "auteurs": FieldText("Auteurs"),
-    "uitgever": FieldText("Uitgever"),
-    "url": FieldText(
-        "Link naar de publicatie",
-        "Een webadres (https://...), of een bestand dat je hier uploadt (een pdf komt "
-        "onder /assets/).",
-    ),
-    "menu": FieldText("Plaats in het menu", "Een getal: 1 staat vooraan. Leeg: niet in het menu."),
-    BODY_FIELD: FieldText("Tekst"),
-    ("kenniscafes", BODY_FIELD): FieldText(
-        "Tekst", "Eerst een korte aankondiging; na afloop het verslag."
-    ),
+# The body is not a front-matter field, but the form shows it as one.
+BODY_TEXTS = {
+    "": FieldText("Tekst"),
+    "kenniscafes": FieldText("Tekst", "Eerst een korte aankondiging; na afloop het verslag."),
 }
+
 
 # Labels for the values of choice fields.
 CHOICE_LABELS = {
@@ -298,5 +446,9 @@ CHOICE_LABELS = {
 
 
 def field_text(collection: str, name: str) -> FieldText:
-    """The editors' label and hint of a field (its own name when none is written)."""
-    return FIELD_TEXTS.get((collection, name)) or FIELD_TEXTS.get(name) or FieldText(name)
+    """The editors' label and hint of a field (its own name when it is not in the table:
+    a site's extra_fields)."""
+    if name == BODY_FIELD:
+        return BODY_TEXTS.get(collection) or BODY_TEXTS[""]
+    spec = field_spec(collection, name) if collection in FIELDS else None
+    return FieldText(spec.label, spec.hint) if spec else FieldText(name)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import datetime as dt
+import errno
 import html
 import json
 import logging
@@ -57,6 +58,7 @@ from . import safefs
 from .beheer import LOCAL_API
 from .beheer_local import LocalFolder, parse_request
 from .beheer_local import Refused as BackendRefused
+from .config import no_site_here
 from .diagnostics import Diagnostic, Severity
 from .incremental import Rebuilder, RebuildResult
 from .pipeline import EXIT_OK, EXIT_USAGE, BuildOptions
@@ -323,6 +325,8 @@ class DevSite:
         self.search = search
         self.errors: list[Diagnostic] = []
         self.priming = False
+        # Whether a build succeeded since serve started (there is a version to show).
+        self.shown_good = False
         # Set by the watcher (on the server's thread); the main thread rebuilds.
         self.changed = threading.Event()
 
@@ -356,13 +360,18 @@ class DevSite:
             print(problem, file=sys.stderr)
         if result.exit_code == EXIT_OK:
             self.errors = []
+            self.shown_good = True
             if self.search is not None:
                 self.search.update(self.rebuilder.outputs, result.rendered, result.removed)
             seconds = f"{result.seconds:.2f}".replace(".", ",")
             print(f"wsdgen: {len(result.rendered)} pagina's opnieuw gemaakt in {seconds} s")
         else:
             self.errors = [p for p in result.diagnostics if p.severity is Severity.ERROR]
-            print("wsdgen: fouten gevonden; de laatste goede versie blijft zichtbaar")
+            print(
+                "wsdgen: fouten gevonden; de laatste goede versie blijft zichtbaar"
+                if self.shown_good
+                else "wsdgen: fouten gevonden; los ze op, dan verschijnt de site vanzelf"
+            )
         sys.stdout.flush()
         return result
 
@@ -741,7 +750,7 @@ class LocalServer(Server):
                 self._setup_logging()
                 self.application(port, "127.0.0.1")
             except OSError as exc:
-                problems.append(f"de server kon niet starten ({exc.strerror})")
+                problems.append(port_in_use(port, exc))
                 started.set()
                 return
             # Reload browsers that are still open from an earlier serve.
@@ -785,9 +794,9 @@ def serve(site_dir: Path, port: int) -> int:
     A stop arrives as KeyboardInterrupt; it goes on to the command line (which says so
     in one Dutch line) after Pagefind is ended and the temporary folder removed.
     """
-    problem = port_problem(port)
+    problem = no_site_here(site_dir) or port_problem(port)
     if problem:
-        print(f"wsdgen: error: {problem}", file=sys.stderr)
+        print(f"wsdgen: fout in de opdracht: {problem}", file=sys.stderr)
         return EXIT_USAGE
     silence_library_logs()
     mirror = SearchMirror()
@@ -827,7 +836,7 @@ def run_server(site_dir: Path, port: int, mirror: SearchMirror) -> int:
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     problem = server.start_in_thread(port)
     if problem:
-        print(f"wsdgen: error: {problem}", file=sys.stderr)
+        print(f"wsdgen: fout in de opdracht: {problem}", file=sys.stderr)
         return EXIT_USAGE
     print(f"wsdgen: de site staat op {base_url} (stoppen met Ctrl+C)")
     print(f"wsdgen: het beheerscherm staat op {base_url}beheer/ (bewaart in deze map)")
@@ -846,8 +855,16 @@ def port_problem(port: int) -> str | None:
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as exc:
-            return (
-                f"poort {port} kan niet gebruikt worden ({exc.strerror}); kies een andere "
-                f"met --port, bijvoorbeeld --port {port + 1}"
-            )
+            return port_in_use(port, exc)
     return None
+
+
+def port_in_use(port: int, exc: OSError) -> str:
+    """Why a port cannot be used, in Dutch (the system's own reason is English)."""
+    if exc.errno == errno.EADDRINUSE:
+        reason = f"poort {port} is al in gebruik (draait wsdgen serve al in een ander venster?)"
+    elif exc.errno == errno.EACCES:
+        reason = f"poort {port} mag deze gebruiker niet gebruiken (onder 1024 mag dat vaak niet)"
+    else:
+        reason = f"poort {port} kan niet gebruikt worden (foutcode {exc.errno})"
+    return f"{reason}; kies een andere met --port, bijvoorbeeld --port {port + 1}"

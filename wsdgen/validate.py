@@ -7,6 +7,7 @@ value and, where possible, suggests the fix.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import html
@@ -600,6 +601,12 @@ def shorten(address: str) -> str:
     return f"'{address[:80]}…'" if len(address) > 80 else f"'{address}'"
 
 
+# Per collection: the front-matter fields its record class has attributes for.
+DECLARED_FIELDS = {
+    name: frozenset(f.name for f in dataclasses.fields(cls)) for name, cls in RECORD_TYPES.items()
+}
+
+
 class EntryValidator:
     """Validate one RawEntry; collects diagnostics instead of stopping at the first."""
 
@@ -649,14 +656,21 @@ class EntryValidator:
         self.parsed = kwargs
         if diag.has_errors(self.problems):
             return None
-        extra = tuple((name, raw.values[name]) for name in self.extra_fields if name in raw.values)
+        record_type = RECORD_TYPES[raw.collection]
+        declared = DECLARED_FIELDS[raw.collection]
+        # A field of the table that the record does not declare (added to schema.FIELDS
+        # alone) is kept with its checked value; the page shows it under its label.
+        table_only = tuple((name, value) for name, value in kwargs.items() if name not in declared)
+        kwargs = {name: value for name, value in kwargs.items() if name in declared}
+        extra = table_only + tuple(
+            (name, raw.values[name]) for name in self.extra_fields if name in raw.values
+        )
         source = SourceRef(
             raw.path,
             tuple(sorted(raw.lines.items())),  # BODY_LINE too: media checks body images
             tuple(sorted((k, tuple(v)) for k, v in raw.item_lines.items())),
             raw.digest,
         )
-        record_type = RECORD_TYPES[raw.collection]
         return record_type(
             slug=raw.slug,
             source=source,

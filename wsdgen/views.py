@@ -9,8 +9,10 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .dates import long_date, short_time
 from .graph import Dated, Related, Site, entry_date, newest_key, newest_order
 from .records import Entry, Kenniscafe, Nieuws, Pagina, Publicatie, Thema, Werkplaats
+from .schema import field_spec
 
 RELATED_LIMIT = 5
 
@@ -194,3 +196,36 @@ def year_chart(cafes: Iterable[Kenniscafe]) -> YearChart | None:
 def menu_pages(paginas: Iterable[Pagina]) -> list[Pagina]:
     """Free pages with a 'menu' position, in that order."""
     return sorted((p for p in paginas if p.menu is not None), key=lambda p: (p.menu, p.title))
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """One field of the table that no template names: its label and its value as text."""
+
+    label: str
+    value: str
+
+
+def entry_details(entry: Entry) -> tuple[Detail, ...]:
+    """The fields of schema.FIELDS that the entry's record does not declare (added to
+    the table alone), so that such a field shows on the page without a template
+    change. Fields of config.yaml's extra_fields are kept but not shown."""
+    found = []
+    for name, value in entry.extra:
+        spec = field_spec(entry.collection, name)
+        if spec is not None:
+            found.append(Detail(spec.label, detail_text(value)))
+    return tuple(found)
+
+
+def detail_text(value: object) -> str:
+    """A checked field value as a reader reads it."""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, dt.date):
+        return long_date(value)
+    if isinstance(value, dt.time):
+        return short_time(value)
+    if isinstance(value, tuple):
+        return ", ".join(detail_text(item) for item in value)
+    return str(value)

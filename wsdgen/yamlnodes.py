@@ -199,6 +199,32 @@ def long_key(text: str, index: int) -> bool:
     return colon > MAX_KEY
 
 
+def quote_left_open(text: str) -> tuple[int, int] | None:
+    """The first quoted value that runs over more than one line, as (start, end) lines
+    (0-based), read up to where YAML gives up. In front matter that is nearly always a
+    quote that was not closed: YAML then reads on into the next fields, and fails lines
+    later, where the editor would not look."""
+    try:
+        for token in yaml.scan(text, Loader=LOADER):
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.end_mark.line > token.start_mark.line
+            ):
+                return token.start_mark.line, token.end_mark.line
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def unclosed_quote(closed_at: int) -> str:
+    return (
+        "het aanhalingsteken op deze regel wordt niet op dezelfde regel gesloten (YAML leest "
+        f"daardoor door tot regel {closed_at}); zet ook aan het eind van de waarde een "
+        "aanhalingsteken"
+    )
+
+
 def compose(text: str, first_line: int) -> Node | None:
     """Compose ``text`` into a node tree; ``first_line`` is the file line of its line 1."""
     try:
@@ -213,6 +239,10 @@ def compose(text: str, first_line: int) -> Node | None:
         line = (mark.line if mark else 0) + first_line
         if exc.problem_mark and long_key(text, exc.problem_mark.line):
             raise YamlProblem(exc.problem_mark.line + first_line, LONG_KEY) from None
+        opened = None if quoted else quote_left_open(text)
+        if opened is not None and exc.problem_mark and opened[0] <= exc.problem_mark.line:
+            start, end = opened
+            raise YamlProblem(start + first_line, unclosed_quote(end + first_line)) from None
         raise YamlProblem(line, _translate(exc.problem)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(first_line, _translate(str(exc))) from None
