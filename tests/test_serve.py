@@ -122,7 +122,7 @@ def test_serve_says_in_dutch_when_the_port_is_taken(tmp_path: Path) -> None:
             check=False,
         )
     assert done.returncode == 2
-    assert f"poort {port} kan niet gebruikt worden" in done.stderr
+    assert f"poort {port} is al in gebruik" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import jinja2.meta
 
 from .graph import Site
 from .plan import ALL, EntryKey, PagePlan
@@ -53,6 +53,13 @@ class PageInputs:
     deps: frozenset[EntryKey]
 
 
+# {% include "x.html" %}, {%- extends 'base.html' %}, {% from "m.html" import a %}, ...
+LITERAL_REFERENCE = re.compile(
+    r"""\{%[-+]?\s*(?:extends|include|import|from)\s+(["'])([^"'\\]*)\1\s*(?:[-+]?%\}|\w)"""
+)
+ANY_REFERENCE = re.compile(r"\{%[-+]?\s*(?:extends|include|import|from)\b")
+
+
 class TemplateDigests:
     """The hash of each template together with everything it extends or includes."""
 
@@ -81,10 +88,16 @@ class TemplateDigests:
         return seen
 
     def referenced(self, name: str) -> list[str | None]:
-        """The templates one template extends or includes (parsed once per build)."""
+        """The templates one template extends, includes or imports, read from its tags
+        (once per build). A tag whose template name is not one literal string gives
+        None: then every template counts. A tag inside a comment counts too, which
+        only makes the digest cover more than it needs."""
         if name not in self.references:
-            parsed = self.env.parse(self.source(name))
-            self.references[name] = list(jinja2.meta.find_referenced_templates(parsed))
+            source = self.source(name)
+            found: list[str | None] = [match[2] for match in LITERAL_REFERENCE.finditer(source)]
+            if len(found) != len(ANY_REFERENCE.findall(source)):
+                found.append(None)
+            self.references[name] = found
         return self.references[name]
 
     def of(self, name: str) -> str:

@@ -5,7 +5,8 @@ it, and the half-made new folder is removed (also after Ctrl+C or SIGTERM). wsdg
 ever replaces a folder that it made itself (it leaves a marker file there).
 
 The new folder is ``.<out>.new-<pid>-<random>`` beside the output, and the old output
-is moved to ``.<out>.old-<pid>-<random>`` while it is removed. A build that was killed
+is moved to ``.<out>.old-<pid>-<random>`` and removed by a process of its own, so that
+deleting thousands of files is not part of the build's time (remove_later). A build that was killed
 outright (kill -9) leaves such a folder behind; the next build removes it, but only
 when it carries one of wsdgen's markers and the process named in it is gone.
 """
@@ -16,6 +17,8 @@ import os
 import re
 import shutil
 import stat
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -168,12 +171,34 @@ def swap_in(staging: Path, out_dir: Path) -> None:
             retired = exchange(staging, out_dir)
             swapped = True
         if retired is not None:
-            shutil.rmtree(retired, ignore_errors=True)
+            remove_later(retired)
     except KeyboardInterrupt as exc:
         if swapped:
             exc.add_note(PUBLISHED)
             discard(retired)  # the old site, swapped out: no .old-* folder stays behind
         raise
+
+
+# Removes one folder, in a process of its own that outlives the build.
+REMOVER = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+
+
+def remove_later(folder: Path) -> None:
+    """Remove the swapped-out site without waiting for it: a process of its own deletes
+    the folder (thousands of files) while the build reports and exits. Should that
+    process not finish, the folder is a stale sibling, which the next build removes
+    (stale_siblings); should it not start, the folder is removed here and now."""
+    try:
+        subprocess.Popen(
+            [sys.executable, "-c", REMOVER, str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def exchange(staging: Path, out_dir: Path) -> Path | None:

@@ -15,12 +15,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.numbers import format_decimal
-from pypdf import PasswordType, PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError
-from pypdf.generic import BooleanObject, DictionaryObject
+
+# pypdf is imported where a PDF is read: a build without new or changed PDFs (a warm
+# build, which takes their facts from the cache) does not load it.
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 from .diagnostics import Diagnostic, error, warning
 
@@ -90,6 +92,8 @@ def read_pdf(
 
 
 def _read_pdf(data: bytes, max_pages: int, deadline: float) -> PdfFacts | str:
+    from pypdf import PdfReader
+
     with _quiet_pypdf():
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
@@ -145,6 +149,9 @@ def _unlock(reader: PdfReader) -> str | None:
     Many PDFs are encrypted with only an owner password (against editing or printing);
     anyone can open those, so they are fine to publish. A user password is not.
     """
+    from pypdf import PasswordType
+    from pypdf.errors import DependencyError
+
     if not reader.is_encrypted:
         return None
     try:
@@ -156,6 +163,8 @@ def _unlock(reader: PdfReader) -> str | None:
 
 
 def _damaged(exc: BaseException) -> str:
+    from pypdf.errors import FileNotDecryptedError
+
     if isinstance(exc, FileNotDecryptedError):
         return "het bestand is beveiligd met een wachtwoord; publiceer een versie zonder"
     if isinstance(exc, RecursionError):
@@ -235,6 +244,8 @@ def _language(reader: PdfReader) -> str | None:
 
 
 def _tagged(reader: PdfReader) -> bool:
+    from pypdf.generic import BooleanObject, DictionaryObject
+
     try:
         root = reader.root_object
         mark_info = _resolve(root.get("/MarkInfo"))
