@@ -99,3 +99,16 @@ def section_links(soup: BeautifulSoup, heading_id: str) -> set[str]:
         return set()
     section = heading.find_parent("section")
     return {a["href"] for a in section.select(".card-title a, .link-list a")}
+
+
+def settled_names(folder: Path, seconds: float = 15) -> list[str]:
+    """The names in a folder once the swapped-out output beside it is gone: a process
+    of its own removes it after the build (output.remove_later)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        names = sorted(p.name for p in folder.iterdir())
+        if not any(".old-" in name for name in names) or time.monotonic() > deadline:
+            return names
+        time.sleep(0.05)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import write_site
+from conftest import settled_names, write_site
 from PIL import Image
 from test_validate import BASE
 
@@ -89,7 +89,7 @@ def test_a_failing_build_leaves_the_previous_output_untouched(tmp_path: Path, ru
     broken.write_text(broken.read_text(encoding="utf-8").replace("2019-05-23", "2019-02-30"))
     assert run("build", "--site", str(site), "--out", str(out)).code == 1
     assert tree_hash(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+    assert settled_names(tmp_path) == ["public", "site"]
 
 
 def test_a_template_error_leaves_the_previous_output_untouched(tmp_path: Path, run) -> None:
@@ -110,7 +110,7 @@ def test_a_good_build_replaces_the_old_output_completely(tmp_path: Path, run) ->
     (site / "content/kenniscafes/2019-05-23-test.md").unlink()
     assert run("build", "--site", str(site), "--out", str(out)).code == 0
     assert not (out / "kenniscafes/2019-05-23-test").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+    assert settled_names(tmp_path) == ["public", "site"]
 
 
 def test_check_writes_nothing(tmp_path: Path, run) -> None:
@@ -188,7 +188,7 @@ def test_the_published_output_carries_no_build_marker(tmp_path: Path, run) -> No
     assert not (out / STAGING_MARKER).exists()
     assert run("build", "--site", str(site), "--out", str(out)).code == 0
     assert not (out / STAGING_MARKER).exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+    assert settled_names(tmp_path) == ["public", "site"]
 
 
 def test_the_writer_refuses_to_write_a_file_twice(tmp_path: Path) -> None:
