@@ -10,10 +10,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wsdgen.output import publish
 from wsdgen.pipeline import BuildOptions, list_pages, load_site, plan_site
-from wsdgen.render import make_environment, render_bodies, render_pages
-from wsdgen.search import plan_parts, write_search_index
+from wsdgen.publish.output import publish
+from wsdgen.publish.search import plan_parts, write_search_index
+from wsdgen.render.renderer import make_environment, render_bodies, render_pages
 
 
 def main() -> None:

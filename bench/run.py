@@ -36,7 +36,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from generate import generate  # noqa: E402
 
-from wsdgen.incremental import Rebuilder  # noqa: E402
+from wsdgen.incremental.rebuild import Rebuilder  # noqa: E402
 from wsdgen.pipeline import BuildOptions  # noqa: E402
 
 TODAY = "2026-11-23"

@@ -5,7 +5,7 @@
 PUBLIC_DIR is a built site. For the pages Pagefind indexes (those marked
 ``data-pagefind-body``) it times, in alternating rounds:
 
-- ``cli``: what wsdgen does (wsdgen/search.py): hard links to the pages in a folder of
+- ``cli``: what wsdgen does (wsdgen/publish/search.py): hard links to the pages in a folder of
   their own, then Pagefind's command line on that folder;
 - ``api``: Pagefind's Python API, every page passed from memory with
   ``add_html_file(content=..., url=...)`` (all in flight at once), then ``write_files``.
@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from wsdgen.search import Part, index_part  # noqa: E402
+from wsdgen.publish.search import Part, index_part  # noqa: E402
 
 
 def marked_pages(site: Path) -> dict[str, bytes]:

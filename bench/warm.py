@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wsdgen.cli import main  # noqa: E402
+from wsdgen.cli import main
 
 TODAY = "2026-11-23"
 
@@ -32,7 +32,7 @@ def edit_middle_cafe(site: Path, note: str) -> None:
     cafes = sorted((site / "content/kenniscafes").glob("*.md"))
     cafe = cafes[len(cafes) // 2]
     text = cafe.read_text(encoding="utf-8")
-    text, count = re.subn(r'(?m)^title: .*$', f'title: "Bewerkt {note}"', text, count=1)
+    text, count = re.subn(r"(?m)^title: .*$", f'title: "Bewerkt {note}"', text, count=1)
     assert count == 1, cafe
     cafe.write_text(text, encoding="utf-8")
 

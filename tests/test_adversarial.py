@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import TODAY
 
-from wsdgen.svgcheck import stylesheet_problem
+from wsdgen.media.svgcheck import stylesheet_problem
 
 
 def build_args(site: Path, out: Path) -> list[str]:
@@ -36,7 +36,7 @@ def with_template(site: Path, name: str, text: str) -> None:
     ],
 )
 def test_a_template_cannot_exhaust_memory(mini: Path, run, tmp_path: Path, payload: str) -> None:
-    """render.py (memory_limit): a page may take a bounded amount of memory."""
+    """render/renderer.py (memory_limit): a page may take a bounded amount of memory."""
     with_template(mini, "robots.txt", payload + "\n")
     out = tmp_path / "out"
     result = run(*[*build_args(mini, out), "--jobs", "1"])
@@ -48,7 +48,7 @@ def test_a_template_cannot_exhaust_memory(mini: Path, run, tmp_path: Path, paylo
 
 
 def test_a_template_cannot_write_a_huge_page(mini: Path, run, tmp_path: Path) -> None:
-    """render.py (MAX_PAGE_CHARACTERS): 40 MB of padding per page would fill the disk
+    """render/renderer.py (MAX_PAGE_CHARACTERS): 40 MB of padding per page would fill the disk
     and the memory of the build (every page is kept until the output is written)."""
     with_template(mini, "robots.txt", "{{ 'x'|center(40000000) }}\n")
     out = tmp_path / "out"
@@ -60,7 +60,7 @@ def test_a_template_cannot_write_a_huge_page(mini: Path, run, tmp_path: Path) ->
 
 
 def test_a_template_cannot_show_the_folders_of_the_build(mini: Path, run, tmp_path: Path) -> None:
-    """config.py (repr of SiteConfig): '{{ config }}' shows no path of the CI job."""
+    """load/config.py (repr of SiteConfig): '{{ config }}' shows no path of the CI job."""
     with_template(mini, "robots.txt", "{{ config }}\n")
     out = tmp_path / "out"
     result = run(*build_args(mini, out))
@@ -85,7 +85,7 @@ def test_a_template_cannot_show_the_folders_of_the_build(mini: Path, run, tmp_pa
 def test_a_stylesheet_cannot_load_from_another_host(
     mini: Path, run, tmp_path: Path, css: str
 ) -> None:
-    """svgcheck.stylesheet_problem (used by assets.py): CSS loads nothing from elsewhere."""
+    """svgcheck.stylesheet_problem (used by media/assets.py): CSS loads nothing from elsewhere."""
     assert stylesheet_problem(css.encode()) is not None
     target = mini / "assets" / "css" / "extra.css"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -13,16 +13,16 @@ import yaml
 from bs4 import BeautifulSoup
 from conftest import TODAY
 
-from wsdgen import beheer
-from wsdgen.config import load_config
-from wsdgen.pipeline import BuildOptions, build
-from wsdgen.schema import COLLECTIONS, FIELDS, FieldSpec
-from wsdgen.validate import (
+from wsdgen.check.validate import (
     parse_date,
     parse_email,
     parse_time,
     parse_url,
 )
+from wsdgen.load.config import load_config
+from wsdgen.pipeline import BuildOptions, build
+from wsdgen.publish import beheer
+from wsdgen.schema import COLLECTIONS, FIELDS, FieldSpec
 
 BEHEER_GITLAB = """
 beheer:

@@ -1,6 +1,6 @@
 """/beheer/ saves nothing that `wsdgen check` would reject (issue 20, points 2 and 4).
 
-The local backend checks every save against the whole site (candidate.py) and refuses,
+The local backend checks every save against the whole site (serve/candidate.py) and refuses,
 with a Dutch "veld: melding" per problem, an entry with errors or one that breaks other
 files; the form carries the rules it can check itself (patterns); serve's error panel
 stays off /beheer/ and can be closed on the site's pages.
@@ -23,7 +23,10 @@ from browsing import CHROMIUM, CHROMIUM_ARGS, require, wsdgen_serving
 from conftest import SITES
 from PIL import Image
 
-from wsdgen.beheer import (
+from wsdgen.check.validate import remote_content
+from wsdgen.incremental.rebuild import Rebuilder
+from wsdgen.pipeline import BuildOptions
+from wsdgen.publish.beheer import (
     BODY_MESSAGE,
     MAX_TITLE_LENGTH,
     TIME_PATTERN,
@@ -32,12 +35,9 @@ from wsdgen.beheer import (
     body_pattern,
     field_widget,
 )
-from wsdgen.beheer_local import LocalFolder, NotValid
-from wsdgen.incremental import Rebuilder
-from wsdgen.pipeline import BuildOptions
 from wsdgen.schema import FIELDS, FieldSpec
-from wsdgen.serve import DevSite, error_panel
-from wsdgen.validate import remote_content
+from wsdgen.serve.beheer_local import LocalFolder, NotValid
+from wsdgen.serve.server import DevSite, error_panel
 
 NEW_CAFE = "content/kenniscafes/2031-03-14-kenniscafe-in-de-wijk.md"
 ARMOEDE = "content/themas/armoede.md"

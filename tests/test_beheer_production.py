@@ -18,10 +18,10 @@ from browsing import wait_for_file
 from bs4 import BeautifulSoup
 from conftest import SITES, TODAY
 
-from wsdgen import beheer
-from wsdgen.config import load_config
-from wsdgen.ownership import OWNED_COLLECTIONS
+from wsdgen.check.ownership import OWNED_COLLECTIONS
+from wsdgen.load.config import load_config
 from wsdgen.pipeline import BuildOptions, build
+from wsdgen.publish import beheer
 
 BEHEER = """
 beheer:

@@ -24,10 +24,10 @@ import yaml
 from browsing import CHROMIUM, CHROMIUM_ARGS, require, wsdgen_serving
 from conftest import REPO, SITES
 
-from wsdgen.beheer import BEHEER_ROOT
+from wsdgen.load.sources import split_front_matter
+from wsdgen.load.yamlnodes import clean_text, read_mapping
+from wsdgen.publish.beheer import BEHEER_ROOT
 from wsdgen.schema import COLLECTIONS
-from wsdgen.sources import split_front_matter
-from wsdgen.yamlnodes import clean_text, read_mapping
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page

@@ -28,9 +28,9 @@ import pytest
 from browsing import CHROMIUM, CHROMIUM_ARGS, require, wsdgen_serving
 from conftest import SITES
 
-from wsdgen.beheer import cms_config, content_security_policy
-from wsdgen.beheer_local import LocalFolder, Refused
-from wsdgen.config import Overrides, load_config
+from wsdgen.load.config import Overrides, load_config
+from wsdgen.publish.beheer import cms_config, content_security_policy
+from wsdgen.serve.beheer_local import LocalFolder, Refused
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import TODAY
 
-from wsdgen import render
 from wsdgen.budget import WorkBudget
+from wsdgen.render import renderer as render
 
 # Quick to convert; the test below makes Markdown slow for it.
 SLOWISH = "[a](" * 20
@@ -37,7 +37,7 @@ def set_limit(site: Path, value: str) -> None:
 def test_many_slow_bodies_use_up_the_budget(
     mini: Path, run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("wsdgen.config.WORK_SECONDS_RANGE", (1, 5400))
+    monkeypatch.setattr("wsdgen.load.config.WORK_SECONDS_RANGE", (1, 5400))
     convert = render.render_markdown_bounded
 
     def slow_for_these(text: str, base_path: str = "/") -> str | None:
@@ -87,7 +87,7 @@ def test_the_budget_names_the_slowest_files_first() -> None:
 def test_a_template_slow_on_every_page_uses_up_the_budget(
     mini: Path, run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("wsdgen.config.WORK_SECONDS_RANGE", (1, 5400))
+    monkeypatch.setattr("wsdgen.load.config.WORK_SECONDS_RANGE", (1, 5400))
     one_page = render.render_one
 
     def slow_page(*args: object) -> render.Rendered:

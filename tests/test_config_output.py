@@ -180,7 +180,7 @@ def test_nothing_from_content_is_executable_in_the_output(tmp_path: Path, run) -
 
 
 def test_the_published_output_carries_no_build_marker(tmp_path: Path, run) -> None:
-    from wsdgen.output import STAGING_MARKER
+    from wsdgen.publish.output import STAGING_MARKER
 
     site = write_site(tmp_path / "site", GOOD)
     out = tmp_path / "public"
@@ -192,8 +192,8 @@ def test_the_published_output_carries_no_build_marker(tmp_path: Path, run) -> No
 
 
 def test_the_writer_refuses_to_write_a_file_twice(tmp_path: Path) -> None:
-    from wsdgen.output import MARKER, publish
-    from wsdgen.render import Rendered
+    from wsdgen.publish.output import MARKER, publish
+    from wsdgen.render.renderer import Rendered
 
     out = tmp_path / "public"
     out.mkdir()

@@ -16,8 +16,8 @@ import pytest
 from conftest import REPO, SITES, TODAY, Run, page
 
 from wsdgen import schema
-from wsdgen.beheer import collection_fields
 from wsdgen.fieldtables import guide_table, with_tables
+from wsdgen.publish.beheer import collection_fields
 from wsdgen.records import RECORD_TYPES
 from wsdgen.schema import FIELDS, FieldSpec
 

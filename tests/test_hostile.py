@@ -236,7 +236,7 @@ def test_a_body_that_keeps_markdown_busy_is_an_error_and_the_rest_is_checked(
 
 
 def test_remote_images_are_dropped_by_the_sanitiser() -> None:
-    from wsdgen.markup import render_markdown
+    from wsdgen.body.markup import render_markdown
 
     html = render_markdown(
         '![a](https://elders.example/x.png) <img src="//elders.example/y.png"> '

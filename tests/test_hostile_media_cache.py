@@ -27,10 +27,11 @@ from conftest import TODAY, mini_with_image_folder, page
 from PIL import Image
 from test_media import set_fields
 
-from wsdgen import images, pagecache, pdfs
-from wsdgen.cache import DiskCache
+from wsdgen.body.markup import body_key
+from wsdgen.cache import pagecache
+from wsdgen.cache.bodycache import DiskCache
 from wsdgen.diagnostics import Severity
-from wsdgen.markup import body_key
+from wsdgen.media import images, pdfs
 from wsdgen.pipeline import BuildOptions, BuildResult, build
 
 CAFE = "content/kenniscafes/2018-03-01-wijkteams.md"
@@ -231,7 +232,7 @@ def test_odd_spellings_of_afbeelding_are_errors(
 )
 def test_odd_body_images_are_errors_on_their_line(site: Path, tmp_path: Path, image: str) -> None:
     (site / "assets/afbeeldingen/a.jpg").write_bytes(jpeg())
-    # A clean SVG (the allow-list of assets.py refuses one with a script by itself).
+    # A clean SVG (the allow-list of media/assets.py refuses one with a script by itself).
     (site / "assets/afbeeldingen/a.svg").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"/>')
     set_fields(site, CAFE, "", f"Tekst.\n\n{image}\n")
     result = built(site, tmp_path / "public")
@@ -350,7 +351,7 @@ def test_fake_and_truncated_images_are_errors(
     set_fields(site, CAFE, f"afbeelding: /assets/afbeeldingen/{name}\nafbeelding_alt: Iets\n")
     result = built(site, tmp_path / "public")
     # Bytes that are no image at all are refused on the file by the allow-list
-    # (assets.py), which then leaves it out; the use is an error either way.
+    # (media/assets.py), which then leaves it out; the use is an error either way.
     found = problems(result)
     at_file = [p for p in found if p[0] == f"assets/afbeeldingen/{name}"]
     [(_, _, field, message)] = [p for p in found if p not in at_file]
@@ -407,7 +408,7 @@ def test_a_pdf_that_keeps_pypdf_busy_is_an_error_after_the_limit(
             pass
         raise ValueError("klaar")
 
-    monkeypatch.setattr(pdfs, "PdfReader", busy)
+    monkeypatch.setattr("pypdf.PdfReader", busy)
     monkeypatch.setattr(pdfs, "MAX_SECONDS", 1.5)
     started = time.monotonic()
     result = built(site, tmp_path / "public")

@@ -17,7 +17,7 @@ import pytest
 from conftest import TODAY, Run, mini_with_image_folder, page
 from PIL import Image
 
-from wsdgen import markup
+from wsdgen.body import markup
 
 CAFE = "content/kenniscafes/2018-03-01-wijkteams.md"
 CAFE_PAGE = "/kenniscafes/2018-03-01-wijkteams/"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import ExifTags, Image, ImageCms
 
-from wsdgen import images
 from wsdgen.diagnostics import Severity
-from wsdgen.images import ImageSet, Variant, image_problem, make_variants, srcset
+from wsdgen.media import images
+from wsdgen.media.images import ImageSet, Variant, image_problem, make_variants, srcset
 
 
 def encode(im: Image.Image, fmt: str, **params: object) -> bytes:

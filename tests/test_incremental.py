@@ -12,7 +12,7 @@ from conftest import SITES, SLOW_MARKDOWN, TODAY
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from wsdgen.incremental import Rebuilder
+from wsdgen.incremental.rebuild import Rebuilder
 from wsdgen.pipeline import BuildOptions, build
 
 CAFE = "content/kenniscafes/2017-04-14-schulden.md"

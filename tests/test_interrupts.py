@@ -20,7 +20,7 @@ import pytest
 from conftest import REPO, TODAY
 
 from wsdgen import workers
-from wsdgen.output import MARKER, STAGING_MARKER
+from wsdgen.publish.output import MARKER, STAGING_MARKER
 
 STOPPED = "wsdgen: gestopt; de vorige uitvoer is niet aangeraakt."
 PARAGRAPH = (

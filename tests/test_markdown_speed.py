@@ -9,7 +9,7 @@ from conftest import REPO, SITES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsdgen import markup
+from wsdgen.body import markup
 
 
 def original(text: str) -> list[int | None]:

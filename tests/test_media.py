@@ -69,7 +69,7 @@ def set_fields(site: Path, file: str, lines: str, body: str | None = None) -> No
 
 
 def built(site: Path, out: Path, cache: Path | None = None) -> BuildResult:
-    from wsdgen.cache import DiskCache
+    from wsdgen.cache.bodycache import DiskCache
 
     options = BuildOptions(site_dir=site, out=str(out), today=dt.date.fromisoformat(TODAY))
     return build(options, body_cache=DiskCache(cache) if cache else None)
@@ -192,7 +192,7 @@ def test_unusable_image_files_are_errors_naming_file_and_field(
     result = built(site, tmp_path / "public")
     assert result.exit_code == 1
     # Bytes that are no image at all are refused on the file by the allow-list
-    # (assets.py), which then leaves it out; the use is an error either way.
+    # (media/assets.py), which then leaves it out; the use is an error either way.
     found = errors(result)
     at_file = [p for p in found if p[0] == f"assets/afbeeldingen/{name}"]
     [(path, line, field, message)] = [p for p in found if p not in at_file]
@@ -224,7 +224,7 @@ def test_a_missing_image_or_a_wrong_kind_of_file_is_an_error(site: Path, tmp_pat
 def test_variants_are_cached_by_content(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import wsdgen.images as images
+    import wsdgen.media.images as images
 
     add_asset(site, "afbeeldingen/wijk.jpg", jpeg())
     set_fields(
@@ -335,7 +335,7 @@ def test_a_phrase_from_inside_a_pdf_finds_its_publication(
 
 
 def test_serve_keeps_the_variants_in_memory(site: Path) -> None:
-    from wsdgen.incremental import Rebuilder
+    from wsdgen.incremental.rebuild import Rebuilder
 
     add_asset(site, "afbeeldingen/wijk.jpg", jpeg(1000, 500))
     set_fields(site, CAFE, "afbeelding: /assets/afbeeldingen/wijk.jpg\nafbeelding_alt: Wijk\n")

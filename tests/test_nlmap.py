@@ -1,4 +1,4 @@
-"""The map of the regions and their werkplaatsen (nlmap.py, partials/kaart.html).
+"""The map of the regions and their werkplaatsen (plan/nlmap.py, partials/kaart.html).
 
 The partial is rendered directly with wsdgen's sandboxed environment, as the page
 /kennisoverzicht/ includes it; the expectations are written out from the fixture
@@ -16,13 +16,20 @@ from bs4 import BeautifulSoup
 from conftest import REPO, SITES
 from lxml import etree
 
-from wsdgen import markup
-from wsdgen.config import load_config
-from wsdgen.graph import Site, link_site
-from wsdgen.nlmap import LINK_FONT, NAME_FONT, TEXT_WIDTH, ProvinceMap, province_map, text_width
-from wsdgen.render import make_environment
-from wsdgen.sources import read_sources
-from wsdgen.validate import validate_entries
+from wsdgen.body import markup
+from wsdgen.check.graph import Site, link_site
+from wsdgen.check.validate import validate_entries
+from wsdgen.load.config import load_config
+from wsdgen.load.sources import read_sources
+from wsdgen.plan.nlmap import (
+    LINK_FONT,
+    NAME_FONT,
+    TEXT_WIDTH,
+    ProvinceMap,
+    province_map,
+    text_width,
+)
+from wsdgen.render.renderer import make_environment
 
 SVG = "{http://www.w3.org/2000/svg}"
 MINI = SITES / "mini"
@@ -93,7 +100,7 @@ def test_the_svg_is_well_formed_with_a_title_and_description(mini_html: str) -> 
     assert [named[i].tag for i in ids] == [f"{SVG}title", f"{SVG}desc"]
     assert all(named[i].text and named[i].text.strip() for i in ids)
     assert svg.get("role") == "group"
-    # The theme's ids stay apart from the ids of Markdown bodies (markup.py).
+    # The theme's ids stay apart from the ids of Markdown bodies (body/markup.py).
     assert all(markup.is_page_id(value) for value in named)
 
 

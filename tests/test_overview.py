@@ -3,7 +3,7 @@ terminal command, the theme and werkplaats pages, and the page in a browser and 
 validator.
 
 The expected sets are computed here from the fixture's own data (``WERKPLAATSEN``,
-``ITEMS``), following the issue's definitions, not from wsdgen/overview.py.
+``ITEMS``), following the issue's definitions, not from wsdgen/plan/overview.py.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_incremental import apply, edit
 
-from wsdgen.cache import DiskCache
+from wsdgen.cache.bodycache import DiskCache
 from wsdgen.pipeline import BuildOptions, BuildResult, build
 
 CAFE = "content/kenniscafes/2017-04-14-schulden.md"
@@ -168,7 +168,7 @@ def test_a_cached_build_reads_only_the_bodies_of_the_pages_it_makes(
 ) -> None:
     """Bodies of reused pages are neither rendered nor read from the cache; a body shown
     elsewhere (the feed shows the news item's text) is still there: a clean build."""
-    from wsdgen.markup import body_key
+    from wsdgen.body.markup import body_key
 
     cache = tmp_path / "cache"
     cached_build(site, tmp_path / "one", cache, search=False)

@@ -17,7 +17,7 @@ from pypdf.generic import (
 from pypdf.xmp import XmpInformation
 
 from wsdgen.diagnostics import Severity
-from wsdgen.pdfs import (
+from wsdgen.media.pdfs import (
     MAX_TEXT_CHARS,
     PdfFacts,
     accessibility_warnings,
@@ -199,7 +199,7 @@ def test_text_stops_when_time_runs_out_and_keeps_what_it_has(
     out = io.BytesIO()
     writer.write(out)
     clock = iter(range(1_000_000))  # every look at the clock is one second later
-    monkeypatch.setattr("wsdgen.pdfs.time.monotonic", lambda: float(next(clock)))
+    monkeypatch.setattr("wsdgen.media.pdfs.time.monotonic", lambda: float(next(clock)))
     result = read_pdf(out.getvalue(), seconds=20.0)
     assert isinstance(result, PdfFacts)
     assert result.pages == 10

@@ -18,9 +18,9 @@ import pytest
 from conftest import SITES, SLOW_MARKDOWN, TODAY
 
 from wsdgen.diagnostics import Diagnostic
-from wsdgen.incremental import Rebuilder, RebuildResult, body_only
+from wsdgen.incremental.rebuild import Rebuilder, RebuildResult, body_only
 from wsdgen.pipeline import BuildOptions, build
-from wsdgen.serve import QuietWatcher
+from wsdgen.serve.server import QuietWatcher
 
 CAFE = "content/kenniscafes/2017-04-14-schulden.md"
 WIJKTEAMS = "content/kenniscafes/2018-03-01-wijkteams.md"
@@ -230,7 +230,8 @@ def test_several_body_edits_in_one_list_with_a_title_edit(site: Path) -> None:
     write_body(site / WIJKTEAMS, "Twee.\n")
     set_field(site / NIEUWS, "title", "Ander nieuws")
     result = checker.step(site / CAFE, site / WIJKTEAMS, site / NIEUWS)
-    assert quick(result)  # planned again in place (replan.py), and equal to a clean build
+    # Planned again in place (incremental/replan.py), and equal to a clean build.
+    assert quick(result)
 
 
 def test_a_removed_a_renamed_and_a_new_file(site: Path) -> None:
@@ -674,7 +675,7 @@ def test_quick_path_refuses_what_it_cannot_prove_is_body_only(site: Path) -> Non
     checker.step(path)
 
 
-# --- front-matter edits in place (replan.py) ----------------------------------------
+# --- front-matter edits in place (incremental/replan.py) ----------------------------------------
 
 
 def test_front_matter_edits_in_place_with_serve_settings(site: Path) -> None:

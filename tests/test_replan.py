@@ -1,4 +1,4 @@
-"""serve's quick path for front-matter edits (replan.py, graph.replace_dated).
+"""serve's quick path for front-matter edits (incremental/replan.py, graph.replace_dated).
 
 On a site with enough entries that "Ook over dit thema" lists fill up (five per page),
 with dates and titles that tie, random edits of kenniscafés, publications and news
@@ -18,9 +18,9 @@ from conftest import SITES, TODAY
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from wsdgen.incremental import Rebuilder
+from wsdgen.incremental.rebuild import Rebuilder
 from wsdgen.pipeline import BuildOptions, build, load_site
-from wsdgen.views import RELATED_LIMIT, elsewhere
+from wsdgen.plan.views import RELATED_LIMIT, elsewhere
 
 WERKPLAATSEN = ["amsterdam", "rotterdam", "grensregio"]
 THEMAS = ["armoede", "sociale-basis", "jeugd"]

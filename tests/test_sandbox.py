@@ -1,4 +1,4 @@
-"""Templates are data: the sandbox refuses every way out to Python (sandbox.py).
+"""Templates are data: the sandbox refuses every way out to Python (render/sandbox.py).
 
 Each attack is a site template a pull request could add. None of it may run: no
 command, no file read, no environment variable in the output, and the build stops with
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import TODAY
 
-from wsdgen.render import make_environment
-from wsdgen.sandbox import SandboxEnvironment
+from wsdgen.render.renderer import make_environment
+from wsdgen.render.sandbox import SandboxEnvironment
 
 SECRET = "geheim-sleutel-0123456789abcdef0123456789abcdef"
 
@@ -135,7 +135,7 @@ def test_huge_values_are_refused(mini: Path, run, tmp_path: Path, payload: str) 
 def test_a_template_that_loops_too_long_is_stopped(
     mini: Path, run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("wsdgen.render.TEMPLATE_CPU_SECONDS", 0.5)
+    monkeypatch.setattr("wsdgen.render.renderer.TEMPLATE_CPU_SECONDS", 0.5)
     with_template(
         mini,
         "robots.txt",

@@ -18,10 +18,10 @@ from browsing import serving, wait_until
 from conftest import REPO, SITES, TODAY
 from test_reflow import browser  # noqa: F401 - shared fixture
 
-from wsdgen import search
-from wsdgen.cache import DiskCache
+from wsdgen.cache.bodycache import DiskCache
 from wsdgen.pipeline import BuildOptions, BuildResult, build
-from wsdgen.search import MANIFEST, part_of, plan_parts
+from wsdgen.publish import search
+from wsdgen.publish.search import MANIFEST, part_of, plan_parts
 
 CAFE = "content/kenniscafes/2017-04-14-schulden.md"
 

@@ -20,15 +20,15 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, Run
 
-from wsdgen import assets as assets_module
-from wsdgen.assets import THEME_ASSETS, bytes_problem, name_problem, suffix_of, upload_problem
-from wsdgen.beheer import cms_config
-from wsdgen.beheer_local import LocalFolder, Refused
-from wsdgen.config import Overrides, load_config
-from wsdgen.incremental import Rebuilder
+from wsdgen.incremental.rebuild import Rebuilder
+from wsdgen.load.config import Overrides, load_config
+from wsdgen.media import assets as assets_module
+from wsdgen.media.assets import THEME_ASSETS, bytes_problem, name_problem, suffix_of, upload_problem
+from wsdgen.media.svgcheck import svg_problem
 from wsdgen.pipeline import BuildOptions
-from wsdgen.serve import DevSite, SearchMirror
-from wsdgen.svgcheck import svg_problem
+from wsdgen.publish.beheer import cms_config
+from wsdgen.serve.beheer_local import LocalFolder, Refused
+from wsdgen.serve.server import DevSite, SearchMirror
 
 SVG_NS = 'xmlns="http://www.w3.org/2000/svg"'
 XLINK = 'xmlns:xlink="http://www.w3.org/1999/xlink"'
@@ -365,7 +365,7 @@ def test_replacing_the_theme_favicon_with_a_script_is_an_error(
 
 def test_an_svg_is_checked_again_after_it_changes(mini: Path) -> None:
     # The verdict cache is keyed on the file's version, never on its name alone.
-    from wsdgen.assets import collect_assets
+    from wsdgen.media.assets import collect_assets
 
     svg = write(mini, "assets/x/logo.svg", CLEAN_SVG)
     assert not collect_assets(mini)[1]

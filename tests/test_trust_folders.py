@@ -16,9 +16,9 @@ import pytest
 from conftest import REPO, TODAY
 
 from wsdgen import diagnostics as diag
-from wsdgen import pagecache
+from wsdgen.cache import pagecache
+from wsdgen.check.urls import normal_path
 from wsdgen.diagnostics import Flood
-from wsdgen.urls import normal_path
 
 CAFE = "content/kenniscafes/2018-03-01-wijkteams.md"
 NEWS = "content/nieuws/2019-01-10-conferentie.md"
@@ -348,7 +348,8 @@ def test_ordinary_old_addresses_still_redirect(tmp_path: Path, mini: Path, run) 
 DRIVER = """
 import os, signal, sys, threading
 from pathlib import Path
-from wsdgen import cli, output
+from wsdgen import cli
+from wsdgen.publish import output
 
 how, report = sys.argv[1], Path(sys.argv[2])
 original_exchange, original_rename = output.exchange, os.rename

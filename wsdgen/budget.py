@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import diagnostics as diag
-from .diagnostics import Diagnostic
+from wsdgen import diagnostics as diag
+from wsdgen.diagnostics import Diagnostic
 
 # Far above what a real site needs (10,000 entries convert in about a minute of work),
 # far below CI's 90 minutes. config.yaml's `tijdslimiet` changes it.

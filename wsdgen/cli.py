@@ -25,17 +25,17 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
-from .exits import EXIT_CONTENT, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE
-from .workers import stop_signals_to
+from wsdgen import __version__
+from wsdgen.exits import EXIT_CONTENT, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE
+from wsdgen.workers import stop_signals_to
 
 if TYPE_CHECKING:
-    from .diagnostics import Diagnostic
-    from .pipeline import BuildOptions, BuildResult
+    from wsdgen.diagnostics import Diagnostic
+    from wsdgen.pipeline import BuildOptions, BuildResult
 
 
 COMMANDS = ("build", "check", "serve", "new", "eigenaren", "overzicht")
-# Dates as content dates allow them (validate.py): a year from 1900 to 2200.
+# Dates as content dates allow them (check/validate.py): a year from 1900 to 2200.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 HIGHEST_PORT = 65535
 
@@ -397,7 +397,7 @@ def add_check(commands: Commands, parser: DutchArgumentParser) -> None:
 
 def git_ref(text: str) -> str:
     """A git ref for --sinds: a branch, tag or commit, never an option."""
-    from .ownership import ref_problem
+    from wsdgen.check.ownership import ref_problem
 
     problem = ref_problem(text)
     if problem:
@@ -407,7 +407,7 @@ def git_ref(text: str) -> str:
 
 def account(text: str) -> str:
     """A forge account for --auteur, with or without its @."""
-    from .ownership import author_handle, handle_problem
+    from wsdgen.check.ownership import author_handle, handle_problem
 
     handle = author_handle(text)
     problem = handle_problem(handle)
@@ -457,8 +457,8 @@ def add_overzicht(commands: Commands, parser: DutchArgumentParser) -> None:
 
 def run_overzicht(args: argparse.Namespace) -> int:
     """The knowledge overview in the terminal, from the site graph (nothing is built)."""
-    from .overview import as_json, as_text, overview
-    from .pipeline import BuildOptions, load_site
+    from wsdgen.pipeline import BuildOptions, load_site
+    from wsdgen.plan.overview import as_json, as_text, overview
 
     options = BuildOptions(site_dir=Path(args.site), today=args.today or dt.date.today())
     loaded, failed = load_site(options)
@@ -485,7 +485,7 @@ def add_serve(commands: Commands, parser: DutchArgumentParser) -> None:
 
 def add_new(commands: Commands, parser: DutchArgumentParser) -> None:
     p = add_command(commands, parser, "new", "maak een nieuw item aan")
-    from .schema import KIND_LIST
+    from wsdgen.schema import KIND_LIST
 
     p.add_argument("kind", metavar="SOORT", help=f"een van: {KIND_LIST}")
     p.add_argument("title", metavar="TITEL", help="de titel, tussen aanhalingstekens")
@@ -501,7 +501,7 @@ def add_new(commands: Commands, parser: DutchArgumentParser) -> None:
 def report(problems: Sequence[Diagnostic], output_format: str) -> None:
     """Every problem on stderr, one line each; a flood of one kind in a file is cut off
     after a few lines with their number (diagnostics.capped). The summary counts all."""
-    from .diagnostics import capped
+    from wsdgen.diagnostics import capped
 
     for item in capped(problems):
         line = item.as_github() if output_format == "github" else str(item)
@@ -509,8 +509,8 @@ def report(problems: Sequence[Diagnostic], output_format: str) -> None:
 
 
 def summary(result: BuildResult, verb: str) -> str:
-    from . import diagnostics as diag
-    from .diagnostics import Severity
+    from wsdgen import diagnostics as diag
+    from wsdgen.diagnostics import Severity
 
     errors = diag.count(result.diagnostics, Severity.ERROR)
     warnings = diag.count(result.diagnostics, Severity.WARNING)
@@ -569,8 +569,8 @@ class Outcome:
 
 
 def run_build(args: argparse.Namespace, write: bool, outcome: Outcome) -> int:
-    from .cache import DiskCache
-    from .pipeline import BuildOptions, build
+    from wsdgen.cache.bodycache import DiskCache
+    from wsdgen.pipeline import BuildOptions, build
 
     options = BuildOptions(
         site_dir=Path(args.site),
@@ -630,12 +630,12 @@ def print_redirects(result: BuildResult, verbose: bool) -> None:
 def with_baseline(
     args: argparse.Namespace, options: BuildOptions, result: BuildResult
 ) -> tuple[BuildResult, str]:
-    """`check --sinds REF`: the warnings this change introduced block it (baseline.py);
+    """`check --sinds REF`: the warnings this change introduced block it (check/baseline.py);
     also a line that says how many were new and how many were there before."""
-    from . import diagnostics as diag
-    from .baseline import base_problems, with_introduced_blocking
-    from .ownership import GitProblem
-    from .pipeline import build
+    from wsdgen import diagnostics as diag
+    from wsdgen.check.baseline import base_problems, with_introduced_blocking
+    from wsdgen.check.ownership import GitProblem
+    from wsdgen.pipeline import build
 
     def check_folder(folder: Path) -> list[Diagnostic]:
         return build(dataclasses.replace(options, site_dir=folder)).diagnostics
@@ -662,9 +662,9 @@ def with_baseline(
 
 def with_ownership(args: argparse.Namespace, result: BuildResult) -> BuildResult:
     """`check` with `redactie:` in config.yaml: add the CODEOWNERS warnings and, with
-    --sinds, an error for each change the author may not make (ownership.py)."""
-    from . import diagnostics as diag
-    from .ownership import GitProblem, change_problems, codeowners_problems
+    --sinds, an error for each change the author may not make (check/ownership.py)."""
+    from wsdgen import diagnostics as diag
+    from wsdgen.check.ownership import GitProblem, change_problems, codeowners_problems
 
     loaded = result.site.config if result.site is not None else None
     config = loaded or (result.partial.config if result.partial is not None else None)
@@ -694,8 +694,8 @@ def with_ownership(args: argparse.Namespace, result: BuildResult) -> BuildResult
 
 def run_eigenaren(args: argparse.Namespace) -> int:
     """Write CODEOWNERS from `redactie:` (or, with --controleer, only compare)."""
-    from .config import load_config
-    from .ownership import stale_problem, write_codeowners
+    from wsdgen.check.ownership import stale_problem, write_codeowners
+    from wsdgen.load.config import load_config
 
     config, problems = load_config(Path(args.site))
     if config is None:
@@ -725,13 +725,13 @@ def run_eigenaren(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from wsdgen.serve.server import serve
 
     return serve(Path(args.site), args.port)
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from .scaffold import new_entry
+    from wsdgen.scaffold import new_entry
 
     return new_entry(Path(args.site), args.kind, args.title, args.datum)
 
@@ -792,7 +792,7 @@ def was_published(exc: BaseException) -> bool:
     notes = getattr(exc, "__notes__", None)
     if not notes:
         return False
-    from .output import PUBLISHED
+    from wsdgen.publish.output import PUBLISHED
 
     return PUBLISHED in notes
 
@@ -803,7 +803,7 @@ def ignore(signum: int, frame: FrameType | None) -> None:
 
 def stopped(outcome: Outcome, signum: int) -> int:
     """Make sure no worker is left, say so in one line, and give the shell's exit code."""
-    from .workers import stop_workers
+    from wsdgen.workers import stop_workers
 
     stop_workers()
     if outcome.command == "build" and not outcome.written:

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .schema import FIELDS, FieldSpec
+from wsdgen.schema import FIELDS, FieldSpec
 
 # Fields the guide explains once, outside the tables: summary, draft and aliases for
 # every item (above the tables), the three image fields under "Afbeeldingen".

@@ -13,41 +13,48 @@ from pathlib import Path
 
 import jinja2
 
-from . import diagnostics as diag
-from .assets import Assets, collect_assets
-from .beheer import beheer_wanted, published_files
-from .budget import WorkBudget
-from .cache import DiskCache, cache_location_problem
-from .config import Overrides, SiteConfig, config_warnings, load_config
-from .diagnostics import Diagnostic
-from .exits import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
-from .graph import Site, link_site
-from .inputs import (
+from wsdgen import diagnostics as diag
+from wsdgen.budget import WorkBudget
+from wsdgen.cache.bodycache import DiskCache, cache_location_problem
+from wsdgen.cache.inputs import (
     TemplateDigests,
     inputs_digest,
     settings_digest,
     site_wide_digest,
     template_digest,
 )
-from .links import existing_files, link_problems
-from .media import Media, MediaMemory, prepare_media
-from .output import publish, replace_problem
-from .pagecache import PageCache, cache_key, key_problem
-from .pages import plan_pages, plan_stand_ins
-from .paths import path_problems
-from .plan import EntryKey, PagePlan
-from .records import RawEntry
-from .render import BodyCache, Rendered, RenderError, make_environment, render_bodies, render_pages
-from .schema import GROUP_COLLECTIONS
-from .search import SearchCache, plan_parts, write_search_index
-from .sources import SourceCache, read_sources
-from .templates import check_site_templates
-from .validate import ValidationCache, cached_validator, validate_entries
+from wsdgen.cache.pagecache import PageCache, cache_key, key_problem
+from wsdgen.check.graph import Site, link_site
+from wsdgen.check.links import existing_files, link_problems
+from wsdgen.check.paths import path_problems
+from wsdgen.check.validate import ValidationCache, cached_validator, validate_entries
+from wsdgen.diagnostics import Diagnostic
+from wsdgen.exits import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
+from wsdgen.load.config import Overrides, SiteConfig, config_warnings, load_config
+from wsdgen.load.sources import SourceCache, read_sources
+from wsdgen.media.assets import Assets, collect_assets
+from wsdgen.media.prepare import Media, MediaMemory, prepare_media
+from wsdgen.plan.pageplan import EntryKey, PagePlan
+from wsdgen.plan.pages import plan_pages, plan_stand_ins
+from wsdgen.publish.beheer import beheer_wanted, published_files
+from wsdgen.publish.output import publish, replace_problem
+from wsdgen.publish.search import SearchCache, plan_parts, write_search_index
+from wsdgen.records import RawEntry
+from wsdgen.render.renderer import (
+    BodyCache,
+    Rendered,
+    RenderError,
+    make_environment,
+    render_bodies,
+    render_pages,
+)
+from wsdgen.render.templates import check_site_templates
+from wsdgen.schema import GROUP_COLLECTIONS
 
 # Called as pages are rendered: (pages done, pages in all).
 Progress = Callable[[int, int], None]
 # The source files as read, changed before validation: /beheer/'s check of a save puts
-# the edited files in place of those on disk (candidate.py); nothing is written.
+# the edited files in place of those on disk (serve/candidate.py); nothing is written.
 SourceEdit = Callable[[list[RawEntry], list[Diagnostic]], tuple[list[RawEntry], list[Diagnostic]]]
 
 
@@ -160,7 +167,7 @@ def plan_site(
 ) -> tuple[list[PagePlan], list[Diagnostic]]:
     """Stage 4: plan every page, and check that every planned file has a place of its own;
     with ``check_links``, also that every body link on the site leads to a file the
-    build writes (links.py: warnings, errors when ``strict``)."""
+    build writes (check/links.py: warnings, errors when ``strict``)."""
     plans = plan_pages(loaded.site)
     laid_out = [*plans, *plan_stand_ins(loaded.site)] if loaded.site.rejected else plans
     problems = path_problems(laid_out, loaded.assets, loaded.config.base_url or "")
@@ -226,7 +233,7 @@ def own_entries(plans: list[PagePlan]) -> set[EntryKey]:
 def plan_inputs(
     loaded: Loaded, plans: list[PagePlan], env: jinja2.Environment, options: BuildOptions
 ) -> dict[str, str]:
-    """Each planned file's inputs digest (see inputs.py)."""
+    """Each planned file's inputs digest (see cache/inputs.py)."""
     config, site = loaded.config, loaded.site
     settings = settings_digest(
         config.digest, config.base_url, options.drafts, options.today.isoformat()
@@ -300,7 +307,7 @@ def _build(
     if options.write:
         write_problems = publish(
             rendered,
-            # An original that media.py publishes as a stripped copy is not copied.
+            # An original that media/prepare.py publishes as a stripped copy is not copied.
             [a for a in loaded.assets.files if a.site_path not in loaded.media.replaced],
             out_dir,
             loaded.config.site_dir,

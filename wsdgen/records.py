@@ -46,7 +46,7 @@ class Entry:
     draft: bool = False
     aliases: tuple[str, ...] = ()
     # Neither this nor ``source`` is in the repr: a template that prints an entry must
-    # not show its body other than through body(entry) (sandbox.py).
+    # not show its body other than through body(entry) (render/sandbox.py).
     body: str = field(default="", repr=False)
     extra: tuple[tuple[str, object], ...] = ()
     # An image of the entry (a site path under /assets/) and its alt text; "" marks an

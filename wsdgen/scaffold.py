@@ -12,9 +12,9 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from .config import no_site_here
-from .exits import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
-from .schema import (
+from wsdgen.exits import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
+from wsdgen.load.config import no_site_here
+from wsdgen.schema import (
     BODY_PLACEHOLDER,
     COLLECTION_LABELS,
     ENTRY_SUFFIXES,
@@ -174,10 +174,10 @@ def new_entry(site_dir: Path, kind: str, title: str, datum: dt.date | None) -> i
 def reserved_page_names(site_dir: Path) -> set[str]:
     """The top-level names the site's own pages take (zoeken, 404, the collections...),
     from the planner itself, so `new` and `check` cannot disagree."""
-    from .config import Overrides, load_config
-    from .graph import link_site
-    from .pages import plan_pages
-    from .paths import reserved_names
+    from wsdgen.check.graph import link_site
+    from wsdgen.check.paths import reserved_names
+    from wsdgen.load.config import Overrides, load_config
+    from wsdgen.plan.pages import plan_pages
 
     config, _ = load_config(site_dir, Overrides())
     if config is None:

@@ -14,7 +14,8 @@ MAX_FILE_BYTES = 1024 * 1024
 ENTRY_SUFFIXES = (".md", ".yaml", ".yml")
 
 # What `wsdgen new` writes where an editor still has to write something; `check` refuses
-# a file that still has either (validate.py, graph.py), so a placeholder is never published.
+# a file that still has either (check/validate.py, check/graph.py), so a placeholder is
+# never published.
 VALUE_PLACEHOLDER = "VUL-IN"
 BODY_PLACEHOLDER = "Schrijf hier de tekst (Markdown)."
 

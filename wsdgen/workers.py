@@ -1,7 +1,7 @@
 """Worker processes for `--jobs`: map a function over items in a process pool.
 
 On Linux the workers are forked: they start at once and inherit the parent's memory
-(render.py's page workers rely on that). Where ``fork`` is not available (or when
+(render/renderer.py's page workers rely on that). Where ``fork`` is not available (or when
 ``WSDGEN_START_METHOD=spawn`` is set, as the tests do) the workers are spawned: fresh
 interpreters that get the function and the items by pickling. Whatever cannot be
 done that way (a function that needs the parent's state, an item that does not

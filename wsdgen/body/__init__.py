@@ -1,0 +1,1 @@
+"""Stage 3: Markdown bodies to sanitised HTML."""

@@ -1,0 +1,1 @@
+"""What a build may reuse (--cache): rendered bodies, finished pages, inputs digests."""

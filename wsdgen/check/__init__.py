@@ -1,0 +1,2 @@
+"""Stage 2: validate entries into records, link them into the site graph, and check
+references, paths, links and ownership."""

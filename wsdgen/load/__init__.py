@@ -1,0 +1,1 @@
+"""Stage 1: read config.yaml and the content files, safely, as written."""

@@ -1,0 +1,1 @@
+"""Stage 3b: the site's files under assets/, images and PDF reports."""

@@ -1,0 +1,238 @@
+"""Write the full-text search index (Pagefind) into the new output folder before the swap.
+
+Only the parts marked ``data-pagefind-body`` (entry pages) are indexed, with the
+filters marked ``data-pagefind-filter`` (soort, werkplaats, thema, regio). The language
+comes from ``<html lang="nl">``, so Dutch stemming applies. Result URLs are relative to
+the site root; the search page passes the base path to Pagefind's UI (``baseUrl``).
+
+A large site is indexed in parts ("delen"): the werkplaats, theme and region pages,
+which change with every entry they list, and the entries in parts of about
+``PART_SIZE`` pages (at most ``MAX_PARTS``), an entry's part following from the hash
+of its path, so it stays put from build to build. Each part is a Pagefind bundle of its
+own (the first at /pagefind/, the others at /pagefind/deel-N/), listed in
+/pagefind/delen.json; the search page merges them in the browser (Pagefind's
+``mergeIndex``), which merges results and filters. Two things follow: one edited entry
+costs indexing its part and the list pages, not the site; and Pagefind's memory, which
+grows with the text it holds (3.3 GiB for 10,000 entries in one bundle), is bounded by
+the part. Parts are indexed two at a time (two cores). A small site is one part.
+
+Pagefind's command line (from the ``pagefind[bin]`` package) reads the HTML of each
+part from a folder of hard links to the pages just written. The command line is used
+rather than Pagefind's Python API: the API's service can be closed before its last file
+is fully written, which left truncated files here.
+
+With --cache every part's bundle is kept (``DIR/search/deel-N/``, a signed record as in
+cache/pagecache.py) with the fingerprint of what Pagefind read: the part's pages without
+their head, the number of parts and Pagefind's version. A part whose pages did not
+change is copied from there instead of indexed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Collection, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from wsdgen.cache.pagecache import SignedStore
+
+HEAD = re.compile(rb"<head>.*?</head>", re.DOTALL)
+BODY_MARK = b"data-pagefind-body"
+PART_SIZE = 300
+MAX_PARTS = 8
+MANIFEST = "delen.json"
+WORK_FOLDER = ".zoekdelen"  # inside the new output folder, removed before the swap
+PARALLEL = 2
+
+
+class SearchIndexError(RuntimeError):
+    """Pagefind could not index the site; the message is Pagefind's own."""
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One bundle of the search index: which pages it holds and what they were."""
+
+    number: int
+    files: tuple[str, ...]
+    fingerprint: str
+
+    @property
+    def bundle(self) -> str:
+        """The bundle's folder, relative to the site."""
+        return "pagefind" if self.number == 0 else f"pagefind/deel-{self.number}"
+
+
+def part_of(file: str, parts: int) -> int:
+    return int(hashlib.sha256(file.encode()).hexdigest()[:8], 16) % parts
+
+
+def plan_parts(
+    pages: Iterable[tuple[str, bytes]], lists: Collection[str] = (), fingerprints: bool = True
+) -> list[Part]:
+    """Split the pages Pagefind will index into parts (never an empty one); with
+    ``fingerprints`` (only a cache needs them) each with the hash of its pages.
+
+    ``lists`` are the pages that list other entries (werkplaats, theme, region): they
+    change with every entry they list, so on a large site they form the first part on
+    their own, and an edited entry costs its own part and that one."""
+    html = sorted((file, data) for file, data in pages if file.endswith(".html"))
+    # Pagefind indexes only the marked pages once one page is marked, and every page
+    # when none is.
+    indexed = [(file, data) for file, data in html if BODY_MARK in data] or html
+    listing = [(file, data) for file, data in indexed if file in lists]
+    entries = [(file, data) for file, data in indexed if file not in lists]
+    count = min(MAX_PARTS, math.ceil(len(entries) / PART_SIZE))
+    if count <= 1:
+        groups = [indexed]
+    else:
+        groups = [listing] + [[] for _ in range(count)]
+        for file, data in entries:
+            groups[1 + part_of(file, count)].append((file, data))
+    groups = [group for group in groups if group] or [[]]
+    version = importlib.metadata.version("pagefind")
+    return [
+        Part(
+            number,
+            tuple(file for file, _ in group),
+            fingerprint(group, version, count, number) if fingerprints else "",
+        )
+        for number, group in enumerate(groups)
+    ]
+
+
+def fingerprint(pages: Sequence[tuple[str, bytes]], version: str, count: int, number: int) -> str:
+    """What a part's bundle is made from: each page's path and markup without the head
+    (which holds only the title, meta tags and fingerprinted stylesheet links)."""
+    hasher = hashlib.sha256(f"{version}\0{count}\0{number}\0".encode())
+    for file, data in pages:
+        hasher.update(file.encode() + b"\0" + HEAD.sub(b"", data, count=1) + b"\0")
+    return hasher.hexdigest()
+
+
+class SearchCache:
+    """The bundles of the last build made with --cache, by the fingerprint of their input."""
+
+    def __init__(self, folder: Path, key: bytes | None) -> None:
+        self.folder = folder / "search"
+        self.key = key
+        self.reused = 0
+
+    def store(self, part: Part) -> SignedStore:
+        return SignedStore(self.folder / f"deel-{part.number}", self.key, root=self.folder.parent)
+
+    def restore(self, part: Part, target: Path) -> bool:
+        """Write the kept bundle of this part into target when it was made from the same
+        pages; target is a fresh folder."""
+        store = self.store(part)
+        record = store.load_record()
+        if not record or record.get("fingerprint") != part.fingerprint:
+            return False
+        files = record.get("files")
+        if not isinstance(files, dict):
+            return False
+        contents = {}
+        for name, sha in files.items():
+            relative = Path(str(name))
+            if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+                return False
+            data = store.get(str(sha))
+            if data is None:
+                return False
+            contents[relative] = data
+        for relative, data in contents.items():
+            path = target / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        self.reused += 1
+        return True
+
+    def keep(self, part: Part, bundle: Path) -> None:
+        """Keep a new bundle; failing to write only costs the next build its reuse."""
+        if self.key is None:
+            return
+        store = self.store(part)
+        try:
+            files = {
+                path.relative_to(bundle).as_posix(): store.put(path.read_bytes())
+                for path in sorted(bundle.rglob("*"))
+                if path.is_file() and not path.is_symlink()
+            }
+            store.save_record({"fingerprint": part.fingerprint, "files": files})
+            store.prune(set(files.values()))
+        except OSError:
+            return
+
+
+def write_search_index(folder: Path, parts: list[Part], cache: SearchCache | None = None) -> None:
+    """Index the written pages into folder/pagefind/, part by part; with a cache, a
+    part made from the same pages is copied instead."""
+    work = folder / WORK_FOLDER
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        bundles = {part.number: work / f"bundel-{part.number}" for part in parts}
+        todo = [
+            part for part in parts if cache is None or not cache.restore(part, bundles[part.number])
+        ]
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+            for done in pool.map(lambda part: index_part(folder, work, part), todo):
+                if cache is not None:
+                    cache.keep(done, bundles[done.number])
+        for part in parts:
+            bundles[part.number].replace(folder / part.bundle)
+        manifest = {"delen": [part.bundle.removeprefix("pagefind/") + "/" for part in parts[1:]]}
+        (folder / "pagefind" / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def index_part(folder: Path, work: Path, part: Part) -> Part:
+    """Run Pagefind on this part's pages (hard links into a folder of its own)."""
+    pages = work / f"deel-{part.number}"
+    pages.mkdir()
+    for file in part.files:
+        link = pages / file
+        link.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(folder / file, link)
+        except OSError:
+            shutil.copyfile(folder / file, link)
+    run_pagefind(pages, work / f"bundel-{part.number}")
+    return part
+
+
+def pagefind_command() -> list[str]:
+    """Pagefind's binary itself when its package says where it is (saves a Python start)."""
+    try:
+        from pagefind.service import get_executable
+
+        binary = get_executable()
+    except ImportError:
+        binary = None
+    if binary is not None and binary.is_file():
+        return [str(binary)]
+    return [sys.executable, "-m", "pagefind"]
+
+
+def run_pagefind(site: Path, bundle: Path) -> None:
+    done = subprocess.run(
+        [*pagefind_command(), "--site", str(site), "--output-path", str(bundle), "--silent"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise SearchIndexError(
+            "de zoekindex kon niet gemaakt worden" + (f": {detail[-1]}" if detail else "")
+        )

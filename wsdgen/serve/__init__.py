@@ -1,0 +1,1 @@
+"""`wsdgen serve`: the local server, its /beheer/ backend and the check before a save."""
