@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from wsdgen import diagnostics as diag
-from wsdgen.check.ownership import GitProblem, git, place_of
+from wsdgen.check.ownership import git, place_of, resolve_commit
 from wsdgen.diagnostics import Diagnostic, Severity
 
 # What of the base is read: everything the build reads from a site folder.
@@ -74,18 +74,6 @@ def with_introduced_blocking(
     return diag.sorted_unique(marked), len(new)
 
 
-def base_commit(site_dir: Path, ref: str) -> str:
-    place = place_of(site_dir, required=True)
-    try:
-        found = git(place.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    except GitProblem:
-        raise GitProblem(
-            f"--sinds: '{ref}' is geen commit in deze repository; geef een branch, tag of "
-            "commit (in CI: haal de geschiedenis op, zoals fetch-depth: 0 of GIT_DEPTH: 0)"
-        ) from None
-    return found.decode("ascii").strip()
-
-
 def wanted(name: str, prefix: str) -> str | None:
     """A member's path inside the site folder, if it is part of the site and plain."""
     if not name.startswith(prefix):
@@ -116,7 +104,7 @@ def extract_site(data: bytes, prefix: str, into: Path) -> None:
 def base_problems(site_dir: Path, ref: str, check: CheckFolder) -> list[Diagnostic]:
     """The problems ``check`` finds in the site as it was at ``ref`` (raises GitProblem)."""
     place = place_of(site_dir, required=True)
-    commit = base_commit(site_dir, ref)
+    commit = resolve_commit(place.root, ref)
     paths = [f"{place.prefix}{part}" for part in SITE_PARTS]
     listed = git(place.root, "ls-tree", "--name-only", commit, "--", *paths).decode(
         "utf-8", "surrogateescape"

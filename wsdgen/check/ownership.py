@@ -696,18 +696,24 @@ class Change:
     old_mode: str = ""
 
 
-def changes_since(root: Path, ref: str) -> list[Change]:
-    """Every file that differs between ``ref`` and the working tree (untracked included).
-
-    Renames are a deletion plus an addition (--no-renames): both sides are checked.
-    """
+def resolve_commit(root: Path, ref: str) -> str:
+    """The commit ``ref`` names (raises GitProblem, in Dutch, when it names none)."""
     try:
-        commit = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
+        found = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     except GitProblem:
         raise GitProblem(
             f"--sinds: '{ref}' is geen commit in deze repository; geef een branch, tag of "
             "commit (in CI: haal de geschiedenis op, zoals fetch-depth: 0 of GIT_DEPTH: 0)"
         ) from None
+    return found.decode("ascii").strip()
+
+
+def changes_since(root: Path, ref: str) -> list[Change]:
+    """Every file that differs between ``ref`` and the working tree (untracked included).
+
+    Renames are a deletion plus an addition (--no-renames): both sides are checked.
+    """
+    commit = resolve_commit(root, ref)
     raw = git(
         root,
         "diff",
