@@ -136,6 +136,11 @@ def test_serve_answers_while_a_slow_body_is_rebuilt(
     site, url = served
     log = tmp_path / "serve.log"
     slow = site / "content/kenniscafes/2031-01-01-traag.md"
+    # serve opens its port before it prints its last start-up line: count from there.
+    deadline = time.monotonic() + 15
+    while "het beheerscherm staat op" not in log.read_text(encoding="utf-8"):
+        assert time.monotonic() < deadline, "serve did not print its start-up lines"
+        time.sleep(0.05)
     before = log.read_text(encoding="utf-8").count("wsdgen: ")
     slow.write_text(
         "---\ntitle: Traag\ndatum: 2031-01-01\nwerkplaats: zuid-holland-zuid\n---\n"
