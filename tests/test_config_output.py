@@ -99,8 +99,10 @@ def test_a_template_error_leaves_the_previous_output_untouched(tmp_path: Path, r
     before = tree_hash(out)
     (site / "templates").mkdir()
     (site / "templates/home.html").write_text("{{ nergens.iets }}", encoding="utf-8")
+    # The home page is made after the search index has been started on the entry pages.
     assert run("build", "--site", str(site), "--out", str(out)).code == 1
     assert tree_hash(out) == before
+    assert settled_names(tmp_path) == ["public", "site"]
 
 
 def test_a_good_build_replaces_the_old_output_completely(tmp_path: Path, run) -> None:

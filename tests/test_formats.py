@@ -289,7 +289,7 @@ def test_random_text_in_every_field_keeps_every_format_valid(
         site = fixture_site(Path(tmp) / "site", texts, body, alias)
         out = Path(tmp) / "out"
         # The search index (a Pagefind process) is not one of these formats, and slow.
-        with mock.patch("wsdgen.pipeline.write_search_index", lambda folder, **_: None):
+        with mock.patch("wsdgen.pipeline.search_indexer", lambda *_: None):
             result = build(run, site, out)
         assert result.code in (0, 1), result.err
         event(f"exit {result.code}")

@@ -115,6 +115,55 @@ def test_a_site_in_parts_indexes_each_page_once(
     assert not (out / search.WORK_FOLDER).exists()
 
 
+def test_pagefind_starts_while_other_pages_are_still_being_written(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "PART_SIZE", 2)
+    seen: list[set[str]] = []
+    real_run = search.run_pagefind
+
+    def run_and_look(pages: Path, bundle: Path) -> None:
+        folder = pages.parent.parent  # <new output>/.zoekdelen/deel-N
+        written = (p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
+        seen.append({name for name in written if not name.startswith(".")})
+        real_run(pages, bundle)
+
+    monkeypatch.setattr(search, "run_pagefind", run_and_look)
+    out = tmp_path / "public"
+    result = made(site, out)
+    html = {r.file for r in result.rendered if r.file.endswith(".html")}
+    marked = {r.file for r in result.rendered if b"data-pagefind-body" in r.data}
+    assert len(seen) == len(page_counts(out)) >= 3
+    # The first part went to Pagefind before the pages that are not indexed were made.
+    assert "index.html" not in seen[0] and "agenda/index.html" not in seen[0]
+    assert len(seen[0] & marked) < len(marked)
+    assert seen[0] < html
+    assert sum(page_counts(out).values()) == len(marked)
+
+
+def test_a_site_template_that_unmarks_a_page_type_still_indexes_exactly_the_marked_pages(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The overlap predicts that entry pages are indexed; a site's own template can
+    say otherwise, and then the parts are planned from the written pages."""
+    monkeypatch.setattr(search, "PART_SIZE", 2)
+    theme = REPO / "wsdgen/theme/templates/kenniscafe.html"
+    (site / "templates").mkdir(exist_ok=True)
+    text = theme.read_text(encoding="utf-8")
+    assert "data-pagefind-body" in text
+    (site / "templates/kenniscafe.html").write_text(
+        text.replace(" data-pagefind-body", ""), encoding="utf-8"
+    )
+    out = tmp_path / "public"
+    result = made(site, out)
+    marked = {r.file for r in result.rendered if b"data-pagefind-body" in r.data}
+    assert marked and not any(file.startswith("kenniscafes/") for file in marked)
+    held = set().union(*urls_by_bundle(out).values())
+    assert held == {"/" + file.removesuffix("index.html") for file in marked}
+    assert sum(page_counts(out).values()) == len(marked)
+    assert not (out / search.WORK_FOLDER).exists()
+
+
 def test_after_an_edit_only_the_changed_parts_are_indexed_again(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

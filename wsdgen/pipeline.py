@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gc
 import time
 from collections.abc import Callable, Iterator
@@ -38,15 +37,15 @@ from wsdgen.plan.pageplan import EntryKey, PagePlan
 from wsdgen.plan.pages import plan_pages, plan_stand_ins
 from wsdgen.publish.beheer import beheer_wanted, published_files
 from wsdgen.publish.output import publish, replace_problem
-from wsdgen.publish.search import SearchCache, plan_parts, write_search_index
+from wsdgen.publish.search import SearchCache, SearchIndexer
 from wsdgen.records import RawEntry
 from wsdgen.render.renderer import (
     BodyCache,
     Rendered,
     RenderError,
+    iter_pages,
     make_environment,
     render_bodies,
-    render_pages,
 )
 from wsdgen.render.templates import check_site_templates
 from wsdgen.schema import GROUP_COLLECTIONS
@@ -182,6 +181,37 @@ def plan_site(
     return plans, problems
 
 
+@dataclass(slots=True)
+class PageStream:
+    """The pages of a build as they are made: first those taken from the page cache,
+    then each rendered page (in the order the renderer was given), then the media files.
+    Iterating it renders; afterwards ``in_plan_order`` gives them all in plan order."""
+
+    plans: list[PagePlan]
+    kept: dict[str, bytes]
+    fresh: Iterator[Rendered]
+    media: list[Rendered]
+    made: dict[str, Rendered] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Rendered]:
+        for file, data in self.kept.items():
+            self.made[file] = page = Rendered(file, data)
+            yield page
+        for page in self.fresh:
+            self.made[page.file] = page
+            yield page
+        yield from self.media
+
+    def in_plan_order(self) -> list[Rendered]:
+        return [*(self.made[plan.output_file] for plan in self.plans), *self.media]
+
+    def collect(self) -> list[Rendered]:
+        """Render every page now (may raise RenderError)."""
+        for _ in self:
+            pass
+        return self.in_plan_order()
+
+
 def render_site(
     loaded: Loaded,
     plans: list[PagePlan],
@@ -190,8 +220,10 @@ def render_site(
     progress: Progress | None = None,
     page_cache: PageCache | None = None,
     options: BuildOptions | None = None,
-) -> tuple[list[Rendered], list[Diagnostic], dict[str, str]]:
-    """Stage 5: render every planned page in memory (may raise RenderError).
+    order: Callable[[str], tuple[int, int]] | None = None,
+) -> tuple[PageStream | None, list[Diagnostic], dict[str, str]]:
+    """Stage 5: the pages of every plan, rendered in memory as the stream is read (which
+    may raise RenderError); ``order`` (by output file) says which to render first.
 
     Bodies that cannot be converted are errors on their files; then no page is rendered.
     With a page cache, a page whose inputs did not change since the cached build is
@@ -206,21 +238,18 @@ def render_site(
             if data is not None:
                 kept[plan.output_file] = data
     todo = [plan for plan in plans if plan.output_file not in kept]
+    if order is not None:
+        todo.sort(key=lambda plan: order(plan.output_file))
     bodies, body_problems = render_bodies(
         loaded.site, body_cache, jobs, own_entries(todo) if page_cache else None, loaded.budget
     )
     if body_problems:
-        return [], body_problems, {}
-    fresh = render_pages(
+        return None, body_problems, {}
+    fresh = iter_pages(
         todo, env, loaded.site, loaded.assets, bodies, loaded.media, progress, jobs, loaded.budget
     )
-    by_file = {page.file: page for page in fresh}
-    rendered = [
-        by_file.get(plan.output_file) or Rendered(plan.output_file, kept[plan.output_file])
-        for plan in plans
-    ]
-    made = [Rendered(item.file, item.data) for item in loaded.media.files]
-    return [*rendered, *made], [], made_from
+    media = [Rendered(item.file, item.data) for item in loaded.media.files]
+    return PageStream(plans, kept, fresh, media), [], made_from
 
 
 def own_entries(plans: list[PagePlan]) -> set[EntryKey]:
@@ -294,27 +323,42 @@ def _build(
             return BuildResult(EXIT_USAGE, [diag.error("config.yaml", 1, problem)])
     plans, problems = plan_site(loaded, options.strict, check_links=True)
     page_cache = PageCache(cache_dir, cache_key()) if cache_dir and options.write else None
-    made_from: dict[str, str] = {}
-    try:
-        rendered, body_problems, made_from = render_site(
-            loaded, plans, body_cache, options.jobs, progress, page_cache, options
-        )
-    except RenderError as exc:
-        body_problems, rendered = [exc.diagnostic], []
+    indexer = search_indexer(options, cache_dir, plans)
+    stream, body_problems, made_from = render_site(
+        loaded,
+        plans,
+        body_cache,
+        options.jobs,
+        progress,
+        page_cache,
+        options,
+        order=indexer.render_order if indexer is not None else None,
+    )
     problems = diag.sorted_unique([*loaded.diagnostics, *problems, *body_problems])
-    if diag.has_errors(problems):
-        return BuildResult(EXIT_CONTENT, problems, site=loaded.site)
-    if options.write:
-        write_problems = publish(
-            rendered,
-            # An original that media/prepare.py publishes as a stripped copy is not copied.
-            [a for a in loaded.assets.files if a.site_path not in loaded.media.replaced],
-            out_dir,
-            loaded.config.site_dir,
-            finish=search_step(options, cache_dir, rendered, plans),
-        )
+    if stream is None or diag.has_errors(problems) or not options.write:
+        # Nothing is written; the pages are still rendered, for their template errors.
+        try:
+            rendered = stream.collect() if stream is not None else []
+        except RenderError as exc:
+            problems = diag.sorted_unique([*problems, exc.diagnostic])
+        if diag.has_errors(problems):
+            return BuildResult(EXIT_CONTENT, problems, site=loaded.site)
+    else:
+        try:
+            write_problems = publish(
+                stream,
+                # An original that media/prepare.py publishes as a stripped copy is not copied.
+                [a for a in loaded.assets.files if a.site_path not in loaded.media.replaced],
+                out_dir,
+                loaded.config.site_dir,
+                indexer,
+            )
+        except RenderError as exc:
+            problems = diag.sorted_unique([*problems, exc.diagnostic])
+            return BuildResult(EXIT_CONTENT, problems, site=loaded.site)
         if write_problems:
             return BuildResult(EXIT_CONTENT, [*problems, *write_problems])
+        rendered = stream.in_plan_order()
         if page_cache is not None:
             data = {page.file: page.data for page in rendered}
             page_cache.save({file: (inputs, data[file]) for file, inputs in made_from.items()})
@@ -330,19 +374,20 @@ def _build(
     )
 
 
-def search_step(
-    options: BuildOptions, cache_dir: Path | None, rendered: list[Rendered], plans: list[PagePlan]
-) -> Callable[[Path], None] | None:
-    """What makes the search index in the new folder (nothing with --zonder-zoekindex)."""
-    if not options.search_index:
+def search_indexer(
+    options: BuildOptions, cache_dir: Path | None, plans: list[PagePlan]
+) -> SearchIndexer | None:
+    """What makes the search index while the pages are written (None with
+    --zonder-zoekindex, or when nothing is written)."""
+    if not options.search_index or not options.write:
         return None
     cache = SearchCache(cache_dir, cache_key()) if cache_dir is not None else None
-    parts = plan_parts(
-        ((page.file, page.data) for page in rendered),
-        list_pages(plans),
-        fingerprints=cache is not None,
-    )
-    return functools.partial(write_search_index, parts=parts, cache=cache)
+    entry_pages = [
+        plan.output_file
+        for plan in plans
+        if plan.entry is not None and plan.path == plan.entry.path  # not an old address
+    ]
+    return SearchIndexer(entry_pages, list_pages(plans), cache)
 
 
 def list_pages(plans: list[PagePlan]) -> set[str]:

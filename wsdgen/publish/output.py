@@ -20,13 +20,14 @@ import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from wsdgen import diagnostics as diag
 from wsdgen.diagnostics import Diagnostic
 from wsdgen.media.assets import AssetFile
-from wsdgen.render.renderer import Rendered
+from wsdgen.render.renderer import Rendered, RenderError
 from wsdgen.workers import stop_signals_deferred
 
 MARKER = ".wsdgen-output"
@@ -35,6 +36,17 @@ MARKER_TEXT = "Deze map is gemaakt door wsdgen en wordt bij elke build vervangen
 STAGING_MARKER = ".wsdgen-staging"
 # A note on a KeyboardInterrupt that came after the new site was already in place.
 PUBLISHED = "wsdgen: de nieuwe site stond al op zijn plaats"
+
+
+class FolderStep(Protocol):
+    """Work on the new folder that belongs to the same all-or-nothing step: the search
+    index (publish/search.py), told of every page as it is written."""
+
+    def page_written(self, folder: Path, file: str, data: bytes) -> None: ...
+
+    def finish(self, folder: Path) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class DuplicateOutput(ValueError):
@@ -68,12 +80,14 @@ def publish(
     assets: Iterable[AssetFile],
     out_dir: Path,
     site_dir: Path,
-    finish: Callable[[Path], None] | None = None,
+    step: FolderStep | None = None,
 ) -> list[Diagnostic]:
     """Write everything to a new folder beside out_dir, then swap it in.
 
-    ``finish`` runs on the new folder before the swap (the search indexer), so its
-    files are part of the same all-or-nothing step.
+    ``rendered`` may be pages still being rendered (an iterator): each is written as it
+    comes, and a RenderError from it leaves the old site as it was and is raised again.
+    ``step`` (the search indexer) hears of each page and finishes before the swap, so
+    its files are part of the same all-or-nothing step.
     """
     staging: Path | None = None
     try:
@@ -81,21 +95,24 @@ def publish(
         remove_stale_siblings(out_dir)
         with stop_signals_deferred():
             staging = new_staging(out_dir)
-        write_tree(staging, rendered, assets)
-        if finish is not None:
-            finish(staging)
+        write_tree(staging, rendered, assets, step)
+        if step is not None:
+            step.finish(staging)
         (staging / STAGING_MARKER).unlink()
         swap_in(staging, out_dir)
     except OSError as exc:
-        discard(staging)
+        abandon(staging, step)
         if staging is None:
             return [
                 diag.error(_shown(out_dir, site_dir), 1, f"kan niet schrijven ({exc.strerror})")
             ]
         where = _shown(Path(exc.filename), site_dir) if exc.filename else _shown(out_dir, site_dir)
         return [diag.error(where, 1, f"kan niet schrijven of lezen ({exc.strerror})")]
+    except RenderError:
+        abandon(staging, step)
+        raise
     except Exception as exc:  # noqa: BLE001 - e.g. the search indexer failed: report, keep the site
-        discard(staging)
+        abandon(staging, step)
         return [
             diag.error(
                 _shown(out_dir, site_dir),
@@ -104,9 +121,16 @@ def publish(
             )
         ]
     except BaseException:
-        discard(staging)
+        abandon(staging, step)
         raise
     return []
+
+
+def abandon(staging: Path | None, step: FolderStep | None) -> None:
+    """Stop the step's work in the new folder, then remove the folder."""
+    if step is not None:
+        step.close()
+    discard(staging)
 
 
 def new_staging(out_dir: Path) -> Path:
@@ -132,7 +156,12 @@ def current_umask() -> int:
     return mask
 
 
-def write_tree(root: Path, rendered: Iterable[Rendered], assets: Iterable[AssetFile]) -> None:
+def write_tree(
+    root: Path,
+    rendered: Iterable[Rendered],
+    assets: Iterable[AssetFile],
+    step: FolderStep | None = None,
+) -> None:
     made: set[Path] = set()
     written: set[Path] = set()
 
@@ -153,6 +182,8 @@ def write_tree(root: Path, rendered: Iterable[Rendered], assets: Iterable[AssetF
         target = root / page.file
         claim(target)
         target.write_bytes(page.data)
+        if step is not None:
+            step.page_written(root, page.file, page.data)
     (root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
 

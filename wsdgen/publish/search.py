@@ -39,7 +39,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Collection, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,34 +80,41 @@ def plan_parts(
     pages: Iterable[tuple[str, bytes]], lists: Collection[str] = (), fingerprints: bool = True
 ) -> list[Part]:
     """Split the pages Pagefind will index into parts (never an empty one); with
-    ``fingerprints`` (only a cache needs them) each with the hash of its pages.
-
-    ``lists`` are the pages that list other entries (werkplaats, theme, region): they
-    change with every entry they list, so on a large site they form the first part on
-    their own, and an edited entry costs its own part and that one."""
-    html = sorted((file, data) for file, data in pages if file.endswith(".html"))
+    ``fingerprints`` (only a cache needs them) each with the hash of its pages."""
+    html = dict(sorted((file, data) for file, data in pages if file.endswith(".html")))
     # Pagefind indexes only the marked pages once one page is marked, and every page
     # when none is.
-    indexed = [(file, data) for file, data in html if BODY_MARK in data] or html
-    listing = [(file, data) for file, data in indexed if file in lists]
-    entries = [(file, data) for file, data in indexed if file not in lists]
-    count = min(MAX_PARTS, math.ceil(len(entries) / PART_SIZE))
-    if count <= 1:
-        groups = [indexed]
-    else:
-        groups = [listing] + [[] for _ in range(count)]
-        for file, data in entries:
-            groups[1 + part_of(file, count)].append((file, data))
-    groups = [group for group in groups if group] or [[]]
+    indexed = [file for file, data in html.items() if BODY_MARK in data] or list(html)
+    groups, count = group_files(indexed, lists)
     version = importlib.metadata.version("pagefind")
     return [
         Part(
             number,
-            tuple(file for file, _ in group),
-            fingerprint(group, version, count, number) if fingerprints else "",
+            tuple(group),
+            fingerprint([(file, html[file]) for file in group], version, count, number)
+            if fingerprints
+            else "",
         )
         for number, group in enumerate(groups)
     ]
+
+
+def group_files(indexed: Sequence[str], lists: Collection[str]) -> tuple[list[list[str]], int]:
+    """The files of each part (never an empty part), and the number of entry parts.
+
+    ``lists`` are the pages that list other entries (werkplaats, theme, region): they
+    change with every entry they list, so on a large site they form the first part on
+    their own, and an edited entry costs its own part and that one."""
+    listing = [file for file in indexed if file in lists]
+    entries = [file for file in indexed if file not in lists]
+    count = min(MAX_PARTS, math.ceil(len(entries) / PART_SIZE))
+    if count <= 1:
+        groups = [list(indexed)]
+    else:
+        groups = [listing] + [[] for _ in range(count)]
+        for file in entries:
+            groups[1 + part_of(file, count)].append(file)
+    return [group for group in groups if group] or [[]], count
 
 
 def fingerprint(pages: Sequence[tuple[str, bytes]], version: str, count: int, number: int) -> str:
@@ -188,12 +195,117 @@ def write_search_index(folder: Path, parts: list[Part], cache: SearchCache | Non
             for done in pool.map(lambda part: index_part(folder, work, part), todo):
                 if cache is not None:
                     cache.keep(done, bundles[done.number])
-        for part in parts:
-            bundles[part.number].replace(folder / part.bundle)
-        manifest = {"delen": [part.bundle.removeprefix("pagefind/") + "/" for part in parts[1:]]}
-        (folder / "pagefind" / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        place_bundles(folder, work, parts)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def place_bundles(folder: Path, work: Path, parts: Sequence[Part]) -> None:
+    """Move the finished bundles from the work folder to their places, with the manifest."""
+    for part in parts:
+        (work / f"bundel-{part.number}").replace(folder / part.bundle)
+    manifest = {"delen": [part.bundle.removeprefix("pagefind/") + "/" for part in parts[1:]]}
+    (folder / "pagefind" / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+class SearchIndexer:
+    """Indexes the parts while the build is still rendering and writing pages.
+
+    publish/output.py calls ``page_written`` after each page it writes; a part whose
+    pages are all written goes to Pagefind at once (PARALLEL at a time), so indexing
+    overlaps the rendering of the other pages instead of following the last one.
+    ``render_order`` tells the renderer to make the pages part by part.
+
+    Which pages Pagefind will index is predicted from the plan (the entry pages). A
+    written page that says otherwise (a site template that marks another page for the
+    index, or leaves one unmarked) cancels the prediction: then the parts are planned
+    from all pages at the end (plan_parts), exactly as without the overlap. Either way
+    the bundles are the same bytes.
+    """
+
+    def __init__(
+        self, predicted: Collection[str], lists: Collection[str], cache: SearchCache | None
+    ) -> None:
+        self.lists = lists
+        self.cache = cache
+        self.groups, self.count = group_files(
+            sorted(file for file in predicted if file.endswith(".html")), lists
+        )
+        self.number_of = {file: n for n, group in enumerate(self.groups) for file in group}
+        self.waiting = [set(group) for group in self.groups]
+        self.pages: dict[str, bytes] = {}
+        self.mismatch = False
+        self.version = importlib.metadata.version("pagefind")
+        self.pool: ThreadPoolExecutor | None = None
+        self.jobs: dict[int, Future[tuple[Part, bool]]] = {}
+
+    def render_order(self, file: str) -> tuple[int, int]:
+        """Entry parts first, then the part of list pages, then pages not indexed."""
+        number = self.number_of.get(file)
+        if number is None:
+            return (2, 0)
+        return (1, 0) if number == 0 and len(self.groups) > 1 else (0, number)
+
+    def page_written(self, folder: Path, file: str, data: bytes) -> None:
+        if not file.endswith(".html"):
+            return
+        self.pages[file] = data
+        number = self.number_of.get(file)
+        if (BODY_MARK in data) != (number is not None):
+            self.mismatch = True
+        if number is None or self.mismatch:
+            return
+        waiting = self.waiting[number]
+        waiting.discard(file)
+        if not waiting:
+            self.start(folder, number)
+
+    def start(self, folder: Path, number: int) -> None:
+        if self.pool is None:
+            work = folder / WORK_FOLDER
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir()
+            self.pool = ThreadPoolExecutor(max_workers=PARALLEL)
+        group = self.groups[number]
+        printed = (
+            fingerprint([(f, self.pages[f]) for f in group], self.version, self.count, number)
+            if self.cache is not None
+            else ""
+        )
+        part = Part(number, tuple(group), printed)
+        self.jobs[number] = self.pool.submit(self.make, folder, part)
+
+    def make(self, folder: Path, part: Part) -> tuple[Part, bool]:
+        """One part's bundle, from the cache when it holds this one; True when indexed."""
+        work = folder / WORK_FOLDER
+        if self.cache is not None and self.cache.restore(part, work / f"bundel-{part.number}"):
+            return part, False
+        return index_part(folder, work, part), True
+
+    def finish(self, folder: Path) -> None:
+        """Wait for the parts; place them (or plan them again, see the class)."""
+        try:
+            made = [job.result() for job in self.jobs.values()]
+            if self.mismatch or any(self.waiting):
+                self.close()
+                parts = plan_parts(self.pages.items(), self.lists, self.cache is not None)
+                write_search_index(folder, parts, self.cache)
+                return
+            if self.cache is not None:
+                for part, indexed in made:
+                    if indexed:
+                        self.cache.keep(part, folder / WORK_FOLDER / f"bundel-{part.number}")
+            parts = sorted((part for part, _ in made), key=lambda part: part.number)
+            place_bundles(folder, folder / WORK_FOLDER, parts)
+        finally:
+            self.close()
+            shutil.rmtree(folder / WORK_FOLDER, ignore_errors=True)
+
+    def close(self) -> None:
+        """Stop starting parts and wait for those running (the build failed or is done)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def index_part(folder: Path, work: Path, part: Part) -> Part:

@@ -94,6 +94,9 @@ def make_environment(site_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Templates do not change during a build, and serve makes a new environment
+        # when one does (incremental/rebuild.py): no stat of every template per page.
+        auto_reload=False,
     )
     env.filters.update(
         date_long=dates.long_date,
@@ -561,7 +564,23 @@ def render_pages(
     jobs: int = 1,
     budget: WorkBudget | None = None,
 ) -> list[Rendered]:
-    """Render every plan (in ``jobs`` processes); raise RenderError on a failing template.
+    """Render every plan (in ``jobs`` processes); raise RenderError on a failing template."""
+    return list(iter_pages(plans, env, site, assets, bodies, media, progress, jobs, budget))
+
+
+def iter_pages(
+    plans: Sequence[PagePlan],
+    env: jinja2.Environment,
+    site: Site,
+    assets: Assets,
+    bodies: Bodies,
+    media: Media,
+    progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
+    budget: WorkBudget | None = None,
+) -> Iterator[Rendered]:
+    """The pages of ``plans`` in their order, each as soon as it is rendered (in ``jobs``
+    processes); raise RenderError on a failing template.
 
     Each page may take TEMPLATE_CPU_SECONDS; all pages together count towards the
     build's ``budget`` of work, on their templates (a slow loop in base.html costs
@@ -570,7 +589,6 @@ def render_pages(
     env.globals.update(page_globals(site, assets, bodies, media))
     plans = list(plans)
     _WORKER_STATE = (plans, env, site)
-    rendered: list[Rendered] = []
     try:
         results = map_in_workers(_render_plan_at, range(len(plans)), jobs)
         for count, (result, seconds) in enumerate(results, 1):
@@ -580,12 +598,11 @@ def render_pages(
                 template = plans[count - 1].template
                 if not budget.spend(template_path(env, site, template), seconds):
                     raise RenderError(budget.problems()[0])
-            rendered.append(result)
             if progress:
                 progress(count, len(plans))
+            yield result
     finally:
         _WORKER_STATE = None
-    return rendered
 
 
 @functools.lru_cache(maxsize=256)
