@@ -24,6 +24,7 @@ import signal
 import threading
 from collections.abc import Callable
 from html.parser import HTMLParser
+from typing import Any
 
 import markdown
 import nh3
@@ -139,23 +140,38 @@ def handle_inline(self: InlineProcessor, data: str, patternIndex: int = 0) -> st
     HTML to the original's on random texts and on every body of the real site."""
     if isinstance(data, util.AtomicString):
         return data
-    patterns = list(self.inlinePatterns)
-    triggers = [inline_triggers(pattern) for pattern in patterns]
+    patterns, triggers = inline_plan(self)
     apply_pattern = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
     startIndex = 0
     count = len(patterns)
     while patternIndex < count:
         needed = triggers[patternIndex]
-        if needed is not None and not any(char in data for char in needed):
-            patternIndex += 1
-            startIndex = 0
-            continue
+        if needed is not None:
+            for char in needed:
+                if char in data:
+                    break
+            else:
+                patternIndex += 1
+                startIndex = 0
+                continue
         data, matched, startIndex = apply_pattern(
             patterns[patternIndex], data, patternIndex, startIndex
         )
         if not matched:
             patternIndex += 1
     return data
+
+
+def inline_plan(processor: InlineProcessor) -> tuple[list[Any], list[str | None]]:
+    """The processor's inline patterns in order, with their triggers; kept on the
+    processor (one converter per process) until its patterns change."""
+    registry = processor.inlinePatterns
+    kept = processor.__dict__.get("_wsdgen_inline")
+    if kept is None or kept[0] is not registry or len(kept[1]) != len(registry):
+        patterns = list(registry)
+        kept = (registry, patterns, [inline_triggers(pattern) for pattern in patterns])
+        processor.__dict__["_wsdgen_inline"] = kept
+    return kept[1], kept[2]
 
 
 def use_faster_inline() -> bool:
