@@ -582,6 +582,7 @@ def run_build(args: argparse.Namespace, write: bool, outcome: Outcome) -> int:
         write=write,
         jobs=getattr(args, "jobs", 1),
         search_index=not getattr(args, "zonder_zoekindex", False),
+        keep_pages=False,
     )
     cache_dir = getattr(args, "cache", None)
     body_cache = DiskCache(Path(cache_dir)) if cache_dir and write else None

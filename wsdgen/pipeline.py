@@ -71,6 +71,8 @@ class BuildOptions:
     local_beheer: bool = False
     # --zonder-zoekindex: a preview build without the Pagefind bundle.
     search_index: bool = True
+    # Hold every page in the result (BuildResult.rendered); the command line does not.
+    keep_pages: bool = True
 
 
 @dataclass(slots=True)
@@ -185,24 +187,37 @@ def plan_site(
 class PageStream:
     """The pages of a build as they are made: first those taken from the page cache,
     then each rendered page (in the order the renderer was given), then the media files.
-    Iterating it renders; afterwards ``in_plan_order`` gives them all in plan order."""
+    Iterating it renders. ``on_page`` hears of every page (the page cache keeps them);
+    with ``keep`` the stream holds them too, and ``in_plan_order`` gives them all in
+    plan order afterwards (a build that only writes need not hold 170 MB of pages)."""
 
     plans: list[PagePlan]
     kept: dict[str, bytes]
     fresh: Iterator[Rendered]
     media: list[Rendered]
+    keep: bool = True
+    on_page: Callable[[Rendered], None] | None = None
     made: dict[str, Rendered] = field(default_factory=dict)
+    count: int = 0
 
     def __iter__(self) -> Iterator[Rendered]:
-        for file, data in self.kept.items():
-            self.made[file] = page = Rendered(file, data)
-            yield page
-        for page in self.fresh:
-            self.made[page.file] = page
+        for page in self.pages():
+            self.count += 1
+            if self.keep:
+                self.made[page.file] = page
+            if self.on_page is not None:
+                self.on_page(page)
             yield page
         yield from self.media
 
+    def pages(self) -> Iterator[Rendered]:
+        for file, data in self.kept.items():
+            yield Rendered(file, data)
+        yield from self.fresh
+
     def in_plan_order(self) -> list[Rendered]:
+        if not self.keep:
+            return []
         return [*(self.made[plan.output_file] for plan in self.plans), *self.media]
 
     def collect(self) -> list[Rendered]:
@@ -221,13 +236,13 @@ def render_site(
     page_cache: PageCache | None = None,
     options: BuildOptions | None = None,
     order: Callable[[str], tuple[int, int]] | None = None,
-) -> tuple[PageStream | None, list[Diagnostic], dict[str, str]]:
+) -> tuple[PageStream | None, list[Diagnostic]]:
     """Stage 5: the pages of every plan, rendered in memory as the stream is read (which
     may raise RenderError); ``order`` (by output file) says which to render first.
 
     Bodies that cannot be converted are errors on their files; then no page is rendered.
     With a page cache, a page whose inputs did not change since the cached build is
-    taken from there; the third value is each page's inputs digest, for the record.
+    taken from there, and every page goes into it with its inputs digest.
     """
     env = make_environment(loaded.config.site_dir)
     made_from = plan_inputs(loaded, plans, env, options or BuildOptions()) if page_cache else {}
@@ -244,12 +259,15 @@ def render_site(
         loaded.site, body_cache, jobs, own_entries(todo) if page_cache else None, loaded.budget
     )
     if body_problems:
-        return None, body_problems, {}
+        return None, body_problems
     fresh = iter_pages(
         todo, env, loaded.site, loaded.assets, bodies, loaded.media, progress, jobs, loaded.budget
     )
     media = [Rendered(item.file, item.data) for item in loaded.media.files]
-    return PageStream(plans, kept, fresh, media), [], made_from
+    stream = PageStream(plans, kept, fresh, media, keep=(options or BuildOptions()).keep_pages)
+    if page_cache is not None:
+        stream.on_page = lambda page: page_cache.keep(page.file, made_from[page.file], page.data)
+    return stream, []
 
 
 def own_entries(plans: list[PagePlan]) -> set[EntryKey]:
@@ -324,7 +342,7 @@ def _build(
     plans, problems = plan_site(loaded, options.strict, check_links=True)
     page_cache = PageCache(cache_dir, cache_key()) if cache_dir and options.write else None
     indexer = search_indexer(options, cache_dir, plans)
-    stream, body_problems, made_from = render_site(
+    stream, body_problems = render_site(
         loaded,
         plans,
         body_cache,
@@ -360,12 +378,11 @@ def _build(
             return BuildResult(EXIT_CONTENT, [*problems, *write_problems])
         rendered = stream.in_plan_order()
         if page_cache is not None:
-            data = {page.file: page.data for page in rendered}
-            page_cache.save({file: (inputs, data[file]) for file, inputs in made_from.items()})
+            page_cache.save()
     return BuildResult(
         EXIT_OK,
         problems,
-        pages=len(rendered) - len(loaded.media.files),
+        pages=stream.count if stream is not None else 0,
         reused=page_cache.hits if page_cache is not None else 0,
         seconds=time.perf_counter() - started,
         out_dir=out_dir,

@@ -309,6 +309,8 @@ class PageCache:
         self.store = SignedStore(folder / "pages", key, root=folder)
         self.record = self._pages(self.store.load_record())
         self.hits = 0
+        self.made: dict[str, tuple[str, str]] = {}  # this build's pages, as kept
+        self.failed = False
 
     @staticmethod
     def _pages(data: dict[str, object] | None) -> dict[str, tuple[str, str]]:
@@ -328,14 +330,22 @@ class PageCache:
             self.hits += 1
         return data
 
-    def save(self, made: dict[str, tuple[str, bytes]]) -> None:
-        """Record this build (output file -> inputs and bytes); keep only its files.
-        Failing to write only costs the next build its reuse."""
-        if self.store.key is None:
+    def keep(self, output_file: str, inputs: str, data: bytes) -> None:
+        """Store a page of this build as it is written (recorded by ``save``); failing to
+        write only costs the next build its reuse."""
+        if self.store.key is None or self.failed:
             return
         try:
-            pages = {file: (inputs, self.store.put(data)) for file, (inputs, data) in made.items()}
-            self.store.save_record({"pages": pages})
-            self.store.prune({sha for _, sha in pages.values()})
+            self.made[output_file] = (inputs, self.store.put(data))
+        except OSError:
+            self.failed = True
+
+    def save(self) -> None:
+        """Record this build (output file -> inputs and stored bytes); keep only its files."""
+        if self.store.key is None or self.failed:
+            return
+        try:
+            self.store.save_record({"pages": self.made})
+            self.store.prune({sha for _, sha in self.made.values()})
         except OSError:
             return

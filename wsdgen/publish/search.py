@@ -48,7 +48,7 @@ from wsdgen.cache.pagecache import SignedStore
 HEAD = re.compile(rb"<head>.*?</head>", re.DOTALL)
 BODY_MARK = b"data-pagefind-body"
 PART_SIZE = 300
-MAX_PARTS = 8
+MAX_PARTS = 16
 MANIFEST = "delen.json"
 WORK_FOLDER = ".zoekdelen"  # inside the new output folder, removed before the swap
 PARALLEL = 2
@@ -91,7 +91,7 @@ def plan_parts(
         Part(
             number,
             tuple(group),
-            fingerprint([(file, html[file]) for file in group], version, count, number)
+            fingerprint([(file, page_digest(html[file])) for file in group], version, count, number)
             if fingerprints
             else "",
         )
@@ -117,12 +117,17 @@ def group_files(indexed: Sequence[str], lists: Collection[str]) -> tuple[list[li
     return [group for group in groups if group] or [[]], count
 
 
+def page_digest(data: bytes) -> bytes:
+    """What Pagefind reads of a page: its markup without the head (which holds only the
+    title, meta tags and fingerprinted stylesheet links)."""
+    return hashlib.sha256(HEAD.sub(b"", data, count=1)).digest()
+
+
 def fingerprint(pages: Sequence[tuple[str, bytes]], version: str, count: int, number: int) -> str:
-    """What a part's bundle is made from: each page's path and markup without the head
-    (which holds only the title, meta tags and fingerprinted stylesheet links)."""
+    """What a part's bundle is made from: each page's path and page_digest."""
     hasher = hashlib.sha256(f"{version}\0{count}\0{number}\0".encode())
-    for file, data in pages:
-        hasher.update(file.encode() + b"\0" + HEAD.sub(b"", data, count=1) + b"\0")
+    for file, digest in pages:
+        hasher.update(file.encode() + b"\0" + digest)
     return hasher.hexdigest()
 
 
@@ -233,7 +238,10 @@ class SearchIndexer:
         )
         self.number_of = {file: n for n, group in enumerate(self.groups) for file in group}
         self.waiting = [set(group) for group in self.groups]
-        self.pages: dict[str, bytes] = {}
+        # Of each page written: its name, and with a cache its page_digest. The pages
+        # themselves are not kept (at 10,000 entries they are 170 MB).
+        self.written: list[str] = []
+        self.digests: dict[str, bytes] = {}
         self.mismatch = False
         self.version = importlib.metadata.version("pagefind")
         self.pool: ThreadPoolExecutor | None = None
@@ -249,7 +257,9 @@ class SearchIndexer:
     def page_written(self, folder: Path, file: str, data: bytes) -> None:
         if not file.endswith(".html"):
             return
-        self.pages[file] = data
+        self.written.append(file)
+        if self.cache is not None:
+            self.digests[file] = page_digest(data)
         number = self.number_of.get(file)
         if (BODY_MARK in data) != (number is not None):
             self.mismatch = True
@@ -268,7 +278,7 @@ class SearchIndexer:
             self.pool = ThreadPoolExecutor(max_workers=PARALLEL)
         group = self.groups[number]
         printed = (
-            fingerprint([(f, self.pages[f]) for f in group], self.version, self.count, number)
+            fingerprint([(f, self.digests[f]) for f in group], self.version, self.count, number)
             if self.cache is not None
             else ""
         )
@@ -288,7 +298,8 @@ class SearchIndexer:
             made = [job.result() for job in self.jobs.values()]
             if self.mismatch or any(self.waiting):
                 self.close()
-                parts = plan_parts(self.pages.items(), self.lists, self.cache is not None)
+                pages = ((file, (folder / file).read_bytes()) for file in self.written)
+                parts = plan_parts(pages, self.lists, self.cache is not None)
                 write_search_index(folder, parts, self.cache)
                 return
             if self.cache is not None:
