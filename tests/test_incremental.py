@@ -299,7 +299,7 @@ def apply(site: Path, step: tuple) -> list[Path]:
     return [override]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(edit, min_size=1, max_size=8))
 # The body quick path kept a record the site graph did not hold, so a title edit after a
 # body edit listed the kenniscafé twice (nine files differed from a clean build).

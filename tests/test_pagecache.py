@@ -145,7 +145,7 @@ def test_zonder_zoekindex_writes_no_bundle(site: Path, tmp_path: Path, run) -> N
     assert not (out / "pagefind").exists()
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(edit, min_size=1, max_size=5))
 def test_cached_builds_equal_clean_builds_after_random_edits(steps: list[tuple]) -> None:
     with tempfile.TemporaryDirectory() as tmp:

@@ -132,7 +132,7 @@ def test_the_site_fills_the_lists_on_other_entries_pages(tmp_path: Path) -> None
     assert len(set(keys)) < len(keys)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(edit, min_size=1, max_size=5))
 # Found in review and by this test: a body edit, then a title edit of the same entry,
 # listed the entry twice (the body path kept a record the site graph did not hold).

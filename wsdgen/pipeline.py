@@ -29,6 +29,7 @@ from wsdgen.check.paths import path_problems
 from wsdgen.check.validate import ValidationCache, cached_validator, validate_entries
 from wsdgen.diagnostics import Diagnostic
 from wsdgen.exits import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
+from wsdgen.incremental.dependencies import Dependencies
 from wsdgen.load.config import Overrides, SiteConfig, config_warnings, load_config
 from wsdgen.load.sources import SourceCache, read_sources
 from wsdgen.media.assets import Assets, collect_assets
@@ -288,9 +289,14 @@ def plan_inputs(
     site_wide = site_wide_digest(settings, loaded.assets.digest(), loaded.media.digest(), site)
     templates = TemplateDigests(env)
     entries = {entry.key: entry.source.digest for entry in site.entries()}
+    shown = Dependencies.of_plans(plans).shown
     return {
         plan.output_file: inputs_digest(
-            plan, site_wide, template_digest(templates, plan.template), entries
+            plan,
+            shown[plan.output_file],
+            site_wide,
+            template_digest(templates, plan.template),
+            entries,
         )
         for plan in plans
     }

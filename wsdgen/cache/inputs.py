@@ -4,7 +4,8 @@ by builds with --cache (cache/pagecache.py) to tell which pages must be rendered
 A page is made from the site-wide inputs (wsdgen's own code and libraries, config.yaml
 and the build options, the asset URLs, the media, the free pages that every menu and
 footer show), its template with every template that one extends or includes, and the
-entries its plan says it shows (``PagePlan.deps``), each with the hash of its file.
+entries it shows (the record of dependencies, incremental/dependencies.py), each with
+the hash of its file.
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ class PageInputs:
 
     site_wide: str
     template: str  # the template's name and the hash of it with all it includes
-    deps: frozenset[EntryKey]
 
 
 # {% include "x.html" %}, {%- extends 'base.html' %}, {% from "m.html" import a %}, ...
@@ -171,13 +171,18 @@ def template_digest(templates: TemplateDigests, name: str) -> str:
 
 
 def inputs_digest(
-    plan: PagePlan, site_wide: str, template: str, entries: dict[EntryKey, str]
+    plan: PagePlan,
+    deps: frozenset[EntryKey],
+    site_wide: str,
+    template: str,
+    entries: dict[EntryKey, str],
 ) -> str:
-    """One digest of everything a page is made from (see the module docstring)."""
-    if ALL in plan.deps:
+    """One digest of everything a page is made from (see the module docstring); ``deps``
+    are the entries it shows, from the record of dependencies."""
+    if ALL in deps:
         shown = sorted(entries.items())
     else:
-        shown = sorted((key, entries.get(key, "")) for key in plan.deps)
+        shown = sorted((key, entries.get(key, "")) for key in deps)
     return digest(
         site_wide,
         plan.path,

@@ -8,9 +8,9 @@ when something it was made from changed since it was last rendered, namely
 - the site-wide inputs: config.yaml and the command-line settings, the build date,
   the asset URLs, and the free pages (every page's menu and footer show them);
 - its template and every template that template extends or includes;
-- its path and the entries it shows (``PagePlan.deps``), each with the hash of its
-  file. A page that starts or stops showing an entry gets a new set of deps, so it is
-  re-rendered too.
+- its path and the entries it shows, each with the hash of its file, as the one
+  record of dependencies says (incremental/dependencies.py). A page that starts or
+  stops showing an entry is re-rendered too.
 
 Correctness rests on those inputs being complete, which a property test checks: after
 any sequence of edits the output equals a clean full build, byte for byte.
@@ -19,8 +19,8 @@ The quick paths: `serve` passes the files its watcher saw change. When they are 
 content files whose front matter is as before, and whose body stays empty or non-empty
 and without images, nothing but the text of those entries changed: no list, card,
 link or feed order can differ. Then nothing is re-read or re-planned; only the pages
-that showed those bodies (recorded while they were rendered: templates reach a body
-only through ``body(entry)``) are rendered again. When they are kenniscafés,
+that showed those bodies (in the record: templates reach a body only through
+``body(entry)``) are rendered again. When they are kenniscafés,
 publications or news items changed in place (same file, aliases and media, see
 incremental/replan.py), the graph is updated where they were and are, and only the pages that
 showed them or show them now are planned again. Anything else takes the full path.
@@ -49,6 +49,7 @@ from wsdgen.cache.inputs import (
 from wsdgen.check.graph import Dated, Site
 from wsdgen.check.validate import ValidationCache, cached_validator
 from wsdgen.diagnostics import Diagnostic
+from wsdgen.incremental.dependencies import Dependencies
 from wsdgen.incremental.replan import in_place, replan
 from wsdgen.load.config import SiteConfig
 from wsdgen.load.sources import SourceCache, read_entry_file_safely, relative
@@ -61,7 +62,7 @@ from wsdgen.pipeline import (
     load_site,
     plan_site,
 )
-from wsdgen.plan.pageplan import ALL, EntryKey, PagePlan
+from wsdgen.plan.pageplan import EntryKey, PagePlan
 from wsdgen.records import Entry
 from wsdgen.render.renderer import (
     Bodies,
@@ -103,8 +104,6 @@ class LastGood:
     # one edit, two pages).
     folders: tuple[tuple[str, int, int, int], ...] | None
     linked: bool
-    # Per entry, the files whose plans show it: made at the first edit that needs it.
-    showing: dict[EntryKey, set[str]] | None = None
 
 
 class Rebuilder:
@@ -125,8 +124,8 @@ class Rebuilder:
         self.asset_sources: dict[str, Path] = {}
         self.media: MediaMemory = {}
         self.fragments = Fragments(keep_large=True)
-        # Per output file: the entries whose bodies it shows (see the module's docstring).
-        self.bodies_shown: dict[str, frozenset[EntryKey]] = {}
+        # Which pages show which entries, and whose bodies (see the module's docstring).
+        self.dependencies = Dependencies()
         self.last: LastGood | None = None
 
     def rebuild(self, changed: Collection[Path] = ()) -> RebuildResult:
@@ -170,7 +169,7 @@ class Rebuilder:
         keys = {entry.key for entry in new_entries}
         for entry in new_entries:
             last.bodies.replace_entry(entry)
-        todo = [last.plans[file] for file, shown in self.bodies_shown.items() if shown & keys]
+        todo = [last.plans[file] for file in self.dependencies.showing_body(keys)]
         rendered = self.render_quickly(todo, last.site, last.bodies)
         if rendered is None:
             return None
@@ -186,9 +185,7 @@ class Rebuilder:
     ) -> RebuildResult | None:
         """Front matter changed in place: plan again the pages that showed the entries or
         show them now (incremental/replan.py), and render those whose plan changed."""
-        if last.showing is None:
-            last.showing = showing_index(last.plans)
-        replanned = replan(last.site, last.plans, last.showing, edits)
+        replanned = replan(last.site, last.plans, self.dependencies, edits)
         if replanned is None:
             return None
         for _, new in edits:
@@ -198,14 +195,8 @@ class Rebuilder:
         if rendered is None:
             return None
         for plan in changed:
-            file = plan.output_file
-            before = last.plans[file].deps
-            for key in before - plan.deps:
-                last.showing.get(key, set()).discard(file)
-            for key in plan.deps - before:
-                last.showing.setdefault(key, set()).add(file)
-            self.made_from[file] = dataclasses.replace(self.made_from[file], deps=plan.deps)
-            last.plans[file] = plan
+            self.dependencies.planned(plan)
+            last.plans[plan.output_file] = plan
         last.site = replanned.site
         self.remember_edits(last, [new for _, new in edits])
         return RebuildResult(EXIT_OK, last.diagnostics, rendered)
@@ -223,7 +214,7 @@ class Rebuilder:
         outputs = dict(self.outputs)
         outputs.update((page.file, page.data) for page in rendered)
         self.outputs = outputs
-        self.bodies_shown.update(shown)
+        self.dependencies.rendered(shown)
         return [page.file for page in rendered]
 
     def remember_edits(self, last: LastGood, new_entries: list[Entry]) -> None:
@@ -306,9 +297,9 @@ class Rebuilder:
         changed: list[PagePlan] = []
         for plan in plans:
             template = template_digest(templates, plan.template)
-            inputs = PageInputs(site_wide, f"{plan.template}:{template}", plan.deps)
+            inputs = PageInputs(site_wide, f"{plan.template}:{template}")
             fresh[plan.output_file] = inputs
-            if self.needs_render(plan.output_file, inputs, changed_entries):
+            if self.needs_render(plan, inputs, changed_entries):
                 changed.append(plan)
         try:
             rendered, shown = self.render_recorded(changed, env, site, bodies)
@@ -325,10 +316,7 @@ class Rebuilder:
         self.made_from = fresh
         self.entry_digests = entry_digests
         self.asset_sources = {asset.site_path: asset.source for asset in assets.files}
-        self.bodies_shown = {
-            file: shown[file] if file in shown else self.bodies_shown.get(file, frozenset())
-            for file in fresh
-        }
+        self.dependencies = Dependencies.of_plans(plans, {**self.dependencies.bodies, **shown})
         by_path = {entry.source.path: entry for entry in site.entries()}
         inodes = [self.sources[rel][0][1] for rel in by_path if rel in self.sources]
         self.last = LastGood(
@@ -359,13 +347,15 @@ class Rebuilder:
             config.digest, options.out, options.base_url, options.drafts, options.today.isoformat()
         )
 
-    def needs_render(self, file: str, inputs: PageInputs, changed_entries: set[EntryKey]) -> bool:
-        """Whether a page must be rendered again: new inputs, or a shown entry changed."""
-        if self.made_from.get(file) != inputs:
+    def needs_render(
+        self, plan: PagePlan, inputs: PageInputs, changed_entries: set[EntryKey]
+    ) -> bool:
+        """Whether a page must be rendered again: new inputs, it shows other entries
+        than before, or a shown entry changed."""
+        file = plan.output_file
+        if self.made_from.get(file) != inputs or self.dependencies.shown.get(file) != plan.deps:
             return True
-        if ALL in inputs.deps:
-            return bool(changed_entries)
-        return not inputs.deps.isdisjoint(changed_entries)
+        return self.dependencies.shows_changed(file, changed_entries)
 
 
 def body_only(old: Entry, new: Entry) -> bool:
@@ -374,15 +364,6 @@ def body_only(old: Entry, new: Entry) -> bool:
     same_source = dataclasses.replace(new.source, digest=old.source.digest) == old.source
     # "With a report" shows on cards, the home page and in checks.
     return same_rest and same_source and bool(new.body.strip()) == bool(old.body.strip())
-
-
-def showing_index(plans: dict[str, PagePlan]) -> dict[EntryKey, set[str]]:
-    """Per entry, the output files whose plans show it."""
-    showing: dict[EntryKey, set[str]] = {}
-    for file, plan in plans.items():
-        for key in plan.deps:
-            showing.setdefault(key, set()).add(file)
-    return showing
 
 
 def shows_image(body: str) -> bool:

@@ -5,7 +5,8 @@ An edit in place changes a kenniscafé, publication or news item but keeps its f
 slug, aliases, draft status and media (image, PDF), and leaves its references valid.
 Then no page comes or goes, no path or alias moves, and a plan can differ only on
 
-- the pages that showed the old entry: their plans name it in ``deps``;
+- the pages that showed the old entry: the record of dependencies names them
+  (incremental/dependencies.py);
 - the pages that show the new one: the planners' rules say which (``pages_of``), and
   for the "Ook over dit thema" lists on other entries' pages ``elsewhere_pages``
   finds them from the theme lists.
@@ -30,7 +31,8 @@ from wsdgen.check.graph import (
     references_of,
     replace_dated,
 )
-from wsdgen.plan.pageplan import ALL, EntryKey, Maker, PagePlan
+from wsdgen.incremental.dependencies import Dependencies
+from wsdgen.plan.pageplan import Maker, PagePlan
 from wsdgen.plan.pages import remake_plan
 from wsdgen.plan.views import RELATED_LIMIT, elsewhere
 from wsdgen.records import Entry, Kenniscafe, Nieuws
@@ -67,7 +69,7 @@ class Replanned:
 def replan(
     site: Site,
     plans: dict[str, PagePlan],
-    showing: dict[EntryKey, set[str]],
+    dependencies: Dependencies,
     edits: Iterable[tuple[Dated, Dated]],
 ) -> Replanned | None:
     """The updated graph and the plans made again after the edits ((old, new) each, in
@@ -77,7 +79,7 @@ def replan(
         site = replace_dated(site, old, new)
     makers: set[Maker] = set()
     for old, _ in edits:
-        for file in showing.get(old.key, set()) | showing.get(ALL, set()):
+        for file in dependencies.showing(old.key):
             maker = plans[file].maker
             if maker is not None:
                 makers.add(maker)
