@@ -174,6 +174,9 @@ class Site:
     # The entries that failed validation (and are shown): never rendered, but their
     # paths still take part in the path plan (pages.plan_stand_ins).
     rejected: tuple[Rejected, ...] = ()
+    # Views that planners derive from the whole graph (the knowledge overview), made
+    # once per graph; a graph made anew (dataclasses.replace) starts without them.
+    views: dict[str, object] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def collection(self, name: str) -> dict[str, Entry]:
         return getattr(self, name)  # type: ignore[no-any-return]

@@ -32,6 +32,7 @@ from wsdgen.check.graph import (
     replace_dated,
 )
 from wsdgen.incremental.dependencies import Dependencies
+from wsdgen.plan.overview import keep_overview
 from wsdgen.plan.pageplan import Maker, PagePlan
 from wsdgen.plan.pages import remake_plan
 from wsdgen.plan.views import RELATED_LIMIT, elsewhere
@@ -75,8 +76,10 @@ def replan(
     """The updated graph and the plans made again after the edits ((old, new) each, in
     place), or None when a plan cannot be made again here (then plan everything)."""
     edits = list(edits)
+    before = site
     for old, new in edits:
         site = replace_dated(site, old, new)
+    keep_overview(before, site, edits)
     makers: set[Maker] = set()
     for old, _ in edits:
         for file in dependencies.showing(old.key):

@@ -244,6 +244,30 @@ def site_years(site: Site) -> tuple[int, ...]:
 
 
 def overview(site: Site) -> Overview:
+    """The overview of this graph: the page and its two data files show the same one."""
+    kept = site.views.get("overview")
+    if not isinstance(kept, Overview):
+        kept = site.views["overview"] = make_overview(site)
+    return kept
+
+
+def overview_inputs(entry: Dated) -> tuple[object, ...]:
+    """All the overview reads of a kenniscafé, publication or news item: no title, no text."""
+    themas = tuple(getattr(entry, "themas", ()))
+    return type(entry), entry_date(entry), item_year(entry), entry.werkplaats, themas
+
+
+def keep_overview(before: Site, after: Site, edits: Iterable[tuple[Dated, Dated]]) -> None:
+    """After edits in place (serve's quick path) that leave every entry's overview_inputs
+    as they were, the new graph has the overview of the old one (and its JSON and CSV
+    text): a title edit does not count the whole site again."""
+    if all(overview_inputs(a) == overview_inputs(b) for a, b in edits):
+        after.views.update(
+            (name, view) for name, view in before.views.items() if name.startswith("overview")
+        )
+
+
+def make_overview(site: Site) -> Overview:
     years = site_years(site)
     werkplaatsen = sorted(site.werkplaatsen.values(), key=lambda w: w.title)
     raw = [year_counts(items_of(site, w.slug), years) for w in werkplaatsen]

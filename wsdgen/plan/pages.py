@@ -408,8 +408,11 @@ def plan_overview(site: Site) -> PagePlan:
 
 def plan_overview_data(site: Site, kind: str) -> PagePlan:
     """/kennisoverzicht.json or .csv: the figures of the overview for analysis."""
-    view = overview(site)
-    text = as_json(view, site.config.base_url) if kind == "json" else as_csv(view)
+    text = site.views.get(f"overview.{kind}")
+    if not isinstance(text, str):
+        view = overview(site)
+        text = as_json(view, site.config.base_url) if kind == "json" else as_csv(view)
+        site.views[f"overview.{kind}"] = text
     return PagePlan(
         f"/kennisoverzicht.{kind}",
         "data.txt",
