@@ -264,7 +264,7 @@ def serve_figures(site: Path, edits: int = 20) -> dict[str, float]:
     template.parent.mkdir(exist_ok=True)
     theme = HERE.parent / "wsdgen/theme/templates/kenniscafe.html"
     template.write_text(theme.read_text(encoding="utf-8") + "{# bewerkt #}\n", encoding="utf-8")
-    template_result = rebuilder.rebuild()
+    template_result = rebuilder.rebuild([template])
     base = site / "templates/base.html"
     base.write_text(
         (HERE.parent / "wsdgen/theme/templates/base.html")
@@ -272,7 +272,7 @@ def serve_figures(site: Path, edits: int = 20) -> dict[str, float]:
         .replace("</body>", "<!-- bewerkt -->\n</body>"),
         encoding="utf-8",
     )
-    base_result = rebuilder.rebuild()
+    base_result = rebuilder.rebuild([base])
     shutil.rmtree(site / "templates")
     return {
         "edit_median_s": statistics.median(times),

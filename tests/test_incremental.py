@@ -103,6 +103,35 @@ def test_template_change_renders_the_pages_that_use_it(site: Path) -> None:
     assert rebuilder.outputs == full_build(site)[1]
 
 
+def test_a_template_edit_seen_by_the_watcher_reads_no_content_again(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve's quick path for templates: the plans stay, only the pages whose template
+    changed are rendered (in workers when there are many), and a broken template still
+    gets its error from the full path."""
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    override = site / "templates/partials/footer.html"
+    override.parent.mkdir(parents=True)
+    override.write_text("<footer>Nieuwe voet</footer>\n", encoding="utf-8")
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the content was read again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("wsdgen.incremental.rebuild.load_site", no_reading)
+        result = rebuilder.rebuild(changed=[override])
+    assert result.exit_code == 0
+    expected = full_build(site)[1]
+    assert rebuilder.outputs == expected
+    footed = {file for file, data in expected.items() if b"Nieuwe voet" in data}
+    assert footed and set(result.rendered) == footed
+    override.write_text("{{ kapot(\n", encoding="utf-8")
+    broken = rebuilder.rebuild(changed=[override])
+    assert broken.exit_code == 1
+    assert any(d.path == "templates/partials/footer.html" for d in broken.diagnostics)
+
+
 def test_an_error_keeps_the_last_good_output_and_a_fix_brings_it_back(site: Path) -> None:
     rebuilder = Rebuilder(options(site))
     rebuilder.rebuild()

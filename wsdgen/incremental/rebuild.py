@@ -53,7 +53,8 @@ from wsdgen.incremental.dependencies import Dependencies
 from wsdgen.incremental.replan import in_place, replan
 from wsdgen.load.config import SiteConfig
 from wsdgen.load.sources import SourceCache, read_entry_file_safely, relative
-from wsdgen.media.prepare import MediaMemory
+from wsdgen.media.assets import Assets
+from wsdgen.media.prepare import Media, MediaMemory
 from wsdgen.pipeline import (
     EXIT_CONTENT,
     EXIT_OK,
@@ -75,9 +76,30 @@ from wsdgen.render.renderer import (
     render_bodies,
     render_one,
 )
+from wsdgen.render.templates import check_site_templates
+from wsdgen.workers import can_share_state, map_in_workers
 
 # More files changed at once than this (a branch checked out, say): the full path.
 QUICK_EDITS = 20
+# A rebuild that renders this many pages or more shares them over the cores; fewer are
+# rendered in this process, where the card fragments it makes stay for the next edit.
+PARALLEL_PAGES = 1000
+
+# What render_and_record reads (in forked workers too); set while pages are rendered.
+_RECORDING: tuple[list[PagePlan], jinja2.Environment, Site, Bodies] | None = None
+
+
+def render_and_record(index: int) -> tuple[Rendered | Diagnostic, frozenset[EntryKey]]:
+    """One page (or its template error) and the entries whose bodies it showed."""
+    assert _RECORDING is not None
+    plans, env, site, bodies = _RECORDING
+    bodies.asked = set()
+    try:
+        return render_one(plans[index], env, site), frozenset(bodies.asked)
+    except RenderError as exc:
+        return exc.diagnostic, frozenset()
+    finally:
+        bodies.asked = None
 
 
 @dataclass(slots=True)
@@ -104,6 +126,10 @@ class LastGood:
     # one edit, two pages).
     folders: tuple[tuple[str, int, int, int], ...] | None
     linked: bool
+    # What every page's globals are made of besides the graph (a template edit reuses them).
+    site_wide: str
+    assets: Assets
+    media: Media
 
 
 class Rebuilder:
@@ -153,6 +179,9 @@ class Rebuilder:
             return None
         if content_folders_stamp(self.options.site_dir) != last.folders:
             return None
+        templates = (self.options.site_dir / "templates").resolve()
+        if all(Path(path).resolve().is_relative_to(templates) for path in paths):
+            return self.quick_templates(last)
         found = [self.edit_of(last, Path(path)) for path in paths]
         edits = [edit for edit in found if edit is not None]
         if len(edits) != len(found):
@@ -162,6 +191,29 @@ class Rebuilder:
         if all(in_place(last.site, old, new) for old, new in edits):
             return self.quick_replan(last, edits)  # type: ignore[arg-type]
         return None
+
+    def quick_templates(self, last: LastGood) -> RebuildResult | None:
+        """Only site templates changed: no plan can differ (planning reads no template),
+        so render the pages whose template, or one it includes, changed. A template with
+        a problem takes the full path, which reports it."""
+        if check_site_templates(self.options.site_dir):
+            return None
+        env, templates = self.environment(last.config)
+        self.fragments.reset(f"{last.site_wide}:{self.templates_state}")
+        env.globals.update(
+            page_globals(last.site, last.assets, last.bodies, last.media, self.fragments)
+        )
+        fresh: dict[str, PageInputs] = {}
+        for file, plan in last.plans.items():
+            template = template_digest(templates, plan.template)
+            inputs = PageInputs(last.site_wide, f"{plan.template}:{template}")
+            if self.made_from.get(file) != inputs:
+                fresh[file] = inputs
+        rendered = self.render_quickly([last.plans[file] for file in fresh], last.site, last.bodies)
+        if rendered is None:
+            return None
+        self.made_from.update(fresh)
+        return RebuildResult(EXIT_OK, last.diagnostics, rendered)
 
     def quick_bodies(self, last: LastGood, new_entries: list[Entry]) -> RebuildResult | None:
         """Only texts changed: render the pages that showed them (no list, card, link or
@@ -248,16 +300,22 @@ class Rebuilder:
         self, plans: list[PagePlan], env: jinja2.Environment, site: Site, bodies: Bodies
     ) -> tuple[list[Rendered], dict[str, frozenset[EntryKey]]]:
         """Render pages, recording which entries' bodies each one shows (kept by the
-        caller only when the whole rebuild succeeds, as its output is)."""
+        caller only when the whole rebuild succeeds, as its output is). Many pages (an
+        edit of base.html) are shared out over ``jobs`` forked workers, as a build does."""
+        global _RECORDING
+        jobs = self.options.jobs if len(plans) >= PARALLEL_PAGES and can_share_state() else 1
+        _RECORDING = (plans, env, site, bodies)
         rendered = []
         shown: dict[str, frozenset[EntryKey]] = {}
         try:
-            for plan in plans:
-                bodies.asked = set()
-                rendered.append(render_one(plan, env, site))
-                shown[plan.output_file] = frozenset(bodies.asked)
+            results = map_in_workers(render_and_record, range(len(plans)), jobs)
+            for plan, (result, asked) in zip(plans, results, strict=True):
+                if isinstance(result, Diagnostic):
+                    raise RenderError(result)
+                rendered.append(result)
+                shown[plan.output_file] = asked
         finally:
-            bodies.asked = None
+            _RECORDING = None
         return rendered, shown
 
     def _rebuild(self) -> RebuildResult:
@@ -280,7 +338,9 @@ class Rebuilder:
             self.env = None
             self.settings_digest = settings
         plans, problems = plan_site(loaded)
-        bodies, body_problems = render_bodies(site, self.body_cache, budget=loaded.budget)
+        bodies, body_problems = render_bodies(
+            site, self.body_cache, self.options.jobs, budget=loaded.budget
+        )
         if problems or body_problems:
             return RebuildResult(EXIT_CONTENT, [*found, *problems, *body_problems])
         env, templates = self.environment(config)
@@ -328,6 +388,9 @@ class Rebuilder:
             found,
             folders,
             len(inodes) != len(set(inodes)),
+            site_wide,
+            assets,
+            loaded.media,
         )
         return RebuildResult(EXIT_OK, found, [page.file for page in rendered], removed)
 

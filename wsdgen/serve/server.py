@@ -63,7 +63,7 @@ from wsdgen.publish.beheer import LOCAL_API
 from wsdgen.publish.search import pagefind_command
 from wsdgen.serve.beheer_local import LocalFolder, parse_request
 from wsdgen.serve.beheer_local import Refused as BackendRefused
-from wsdgen.workers import stop_signals_to
+from wsdgen.workers import stop_signals_to, usable_cores
 
 WATCHED = ("content", "templates", "assets", "config.yaml")
 StartResponse = Callable[[str, list[tuple[str, str]]], object]
@@ -816,6 +816,7 @@ def run_server(site_dir: Path, port: int, mirror: SearchMirror) -> int:
         today=dt.date.today(),
         write=False,
         local_beheer=True,
+        jobs=usable_cores(),
     )
     app = DevSite(Rebuilder(options), mirror)
     first = app.refresh()
