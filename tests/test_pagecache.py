@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -220,3 +221,91 @@ def test_the_key_the_docs_tell_to_make_is_accepted(
     cache = tmp_path / "cache"
     cached_build(site, tmp_path / "one", cache)
     assert cached_build(site, tmp_path / "two", cache).reused > 0
+
+
+def stored_files(cache: Path) -> dict[tuple[int, int], Path]:
+    """The page store's files by (device, inode)."""
+    found = {}
+    for path in (cache / "pages" / "files").rglob("*"):
+        if path.is_file():
+            info = path.stat()
+            found[(info.st_dev, info.st_ino)] = path
+    return found
+
+
+def test_reused_pages_are_hard_links_to_the_store_readable_by_all(
+    site: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "cold", cache, search=False)
+    warm = cached_build(site, tmp_path / "warm", cache, search=False)
+    assert warm.reused == warm.pages
+    stored = stored_files(cache)
+    pages = [p for p in (tmp_path / "warm").rglob("*.html")]
+    assert pages
+    for page in pages:
+        info = page.stat()
+        assert (info.st_dev, info.st_ino) in stored, page
+        assert info.st_mode & 0o444 == 0o444, page
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
+    # Readable by all, as published pages are; written by nobody else.
+    assert all(stat.S_IMODE(path.stat().st_mode) & 0o022 == 0 for path in stored.values())
+
+
+def test_a_linked_page_changed_in_the_output_is_made_again_and_the_others_stay_right(
+    site: Path, tmp_path: Path
+) -> None:
+    """The output and the store share the file: an edit of a published page in place
+    changes the stored bytes too, whose hash then no longer matches: a miss, not a
+    wrong page."""
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "cold", cache, search=False)
+    cached_build(site, tmp_path / "warm", cache, search=False)
+    with open(tmp_path / "warm" / "index.html", "ab") as handle:
+        handle.write(b"<!-- ingevoegd -->")
+    again = cached_build(site, tmp_path / "again", cache, search=False)
+    assert again.reused == again.pages - 1
+    assert files_of(tmp_path / "again") == files_of(tmp_path / "cold")
+
+
+def test_when_a_link_cannot_be_made_the_page_is_written(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "cold", cache, search=False)
+
+    def other_file_system(*args: object, **kwargs: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr("wsdgen.publish.output.os.link", other_file_system)
+    warm = cached_build(site, tmp_path / "warm", cache, search=False)
+    assert warm.reused == warm.pages
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
+    stored = stored_files(cache)
+    assert all(
+        (p.stat().st_dev, p.stat().st_ino) not in stored
+        for p in (tmp_path / "warm").rglob("*.html")
+    )
+
+
+def test_a_stored_file_swapped_after_it_was_checked_is_not_linked(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the check of a stored file and the link to it, another file takes its
+    name (not the one whose bytes were checked): the link is undone, the bytes written."""
+    from wsdgen.publish import output
+
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "cold", cache, search=False)
+    real_link = output.link_stored
+
+    def swap_then_link(stored, target):  # type: ignore[no-untyped-def]
+        evil = stored.path.with_name("evil")
+        evil.write_bytes(b"<p>iets anders</p>")
+        evil.chmod(0o644)
+        evil.replace(stored.path)
+        return real_link(stored, target)
+
+    monkeypatch.setattr(output, "link_stored", swap_then_link)
+    cached_build(site, tmp_path / "warm", cache, search=False)
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")

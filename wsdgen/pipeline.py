@@ -193,7 +193,7 @@ class PageStream:
     plan order afterwards (a build that only writes need not hold 170 MB of pages)."""
 
     plans: list[PagePlan]
-    kept: dict[str, bytes]
+    kept: dict[str, Rendered]
     fresh: Iterator[Rendered]
     media: list[Rendered]
     keep: bool = True
@@ -212,8 +212,7 @@ class PageStream:
         yield from self.media
 
     def pages(self) -> Iterator[Rendered]:
-        for file, data in self.kept.items():
-            yield Rendered(file, data)
+        yield from self.kept.values()
         yield from self.fresh
 
     def in_plan_order(self) -> list[Rendered]:
@@ -247,12 +246,12 @@ def render_site(
     """
     env = make_environment(loaded.config.site_dir)
     made_from = plan_inputs(loaded, plans, env, options or BuildOptions()) if page_cache else {}
-    kept: dict[str, bytes] = {}
+    kept: dict[str, Rendered] = {}
     if page_cache is not None:
         for plan in plans:
-            data = page_cache.reuse(plan.output_file, made_from[plan.output_file])
-            if data is not None:
-                kept[plan.output_file] = data
+            found = page_cache.reuse(plan.output_file, made_from[plan.output_file])
+            if found is not None:
+                kept[plan.output_file] = Rendered(plan.output_file, *found)
     todo = [plan for plan in plans if plan.output_file not in kept]
     if order is not None:
         todo.sort(key=lambda plan: order(plan.output_file))

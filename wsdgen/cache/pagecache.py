@@ -33,6 +33,7 @@ import secrets
 import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 RECORD_VERSION = 1
@@ -181,21 +182,34 @@ def opened_folder(
 
 def read_file(folder: int, name: str, max_bytes: int) -> bytes | None:
     """A regular file's bytes (not through a symlink, never a FIFO), or None."""
+    data, _ = read_file_and_status(folder, name, max_bytes)
+    return data
+
+
+def read_file_and_status(
+    folder: int, name: str, max_bytes: int, mode: int | None = None
+) -> tuple[bytes | None, os.stat_result]:
+    """read_file, with the file's status as it was read; with ``mode``, a file of ours
+    that has other permissions (made by an older wsdgen) gets these."""
     descriptor = os.open(name, _READ_FLAGS, dir_fd=folder)
     with os.fdopen(descriptor, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
-            return None
+            return None, info
+        if mode is not None and stat.S_IMODE(info.st_mode) != mode and _private(info):
+            with suppress(OSError):
+                os.fchmod(handle.fileno(), mode)
+                info = os.fstat(handle.fileno())
         data = handle.read(max_bytes + 1)
-    return data if len(data) <= max_bytes else None
+    return (data if len(data) <= max_bytes else None), info
 
 
-def write_new(folder: int, name: str, data: bytes) -> None:
+def write_new(folder: int, name: str, data: bytes, mode: int = 0o600) -> None:
     """Write to a fresh name, then rename it into place: an existing symlink at ``name``
     is replaced, never followed, and no reader sees half a file."""
     temporary = f".{name}.{secrets.token_hex(8)}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
-    descriptor = os.open(temporary, flags, 0o600, dir_fd=folder)
+    descriptor = os.open(temporary, flags, mode, dir_fd=folder)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
@@ -206,6 +220,16 @@ def write_new(folder: int, name: str, data: bytes) -> None:
         raise
 
 
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A file of a store as it was when its bytes were read and checked: a hard link to
+    it is the same bytes only while it is still this file (publish/output.link_stored)."""
+
+    path: Path
+    identity: tuple[int, int, int, int]  # device, inode, size, modification time (ns)
+    mode: int
+
+
 class SignedStore:
     """Files by their hash and one signed record, in a folder of the cache.
 
@@ -214,12 +238,17 @@ class SignedStore:
     when they are symlinks.
     """
 
-    def __init__(self, folder: Path, key: bytes | None, root: Path | None = None) -> None:
+    def __init__(
+        self, folder: Path, key: bytes | None, root: Path | None = None, file_mode: int = 0o600
+    ) -> None:
         self.folder = folder
         self.root = folder.parent if root is None else root
         self.parts = folder.relative_to(self.root).parts
         self.key = key if USABLE and not key_in_folder(self.root) else None
         self.intact: set[str] = set()  # hashes read back and checked in this build
+        # Of each file read back and checked: where it is and its status then.
+        self.checked: dict[str, StoredFile] = {}
+        self.file_mode = file_mode
 
     def _sign(self, body: bytes) -> str:
         assert self.key is not None
@@ -258,19 +287,22 @@ class SignedStore:
             return None
         try:
             with opened_folder(self.root, (*self.parts, "files", sha[:2]), create=False) as sub:
-                data = read_file(sub, sha, MAX_STORED_BYTES)
+                data, info = read_file_and_status(sub, sha, MAX_STORED_BYTES, self.file_mode)
         except OSError:
             return None
         if data is None or hashlib.sha256(data).hexdigest() != sha:
             return None
         self.intact.add(sha)
+        path = self.folder / "files" / sha[:2] / sha
+        identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        self.checked[sha] = StoredFile(path, identity, info.st_mode)
         return data
 
     def put(self, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
         if sha not in self.intact:
             with opened_folder(self.root, (*self.parts, "files", sha[:2]), create=True) as sub:
-                write_new(sub, sha, data)
+                write_new(sub, sha, data, self.file_mode)
             self.intact.add(sha)
         return sha
 
@@ -306,7 +338,8 @@ class PageCache:
     """The pages of the last build with --cache: their inputs and their bytes."""
 
     def __init__(self, folder: Path, key: bytes | None) -> None:
-        self.store = SignedStore(folder / "pages", key, root=folder)
+        # Readable by all, as the pages they are linked to (the cache folder is private).
+        self.store = SignedStore(folder / "pages", key, root=folder, file_mode=0o644)
         self.record = self._pages(self.store.load_record())
         self.hits = 0
         self.made: dict[str, tuple[str, str]] = {}  # this build's pages, as kept
@@ -320,15 +353,17 @@ class PageCache:
         except (KeyError, TypeError, ValueError):
             return {}
 
-    def reuse(self, output_file: str, inputs: str) -> bytes | None:
-        """The bytes made last time from the same inputs, if they are still intact."""
+    def reuse(self, output_file: str, inputs: str) -> tuple[bytes, StoredFile | None] | None:
+        """The bytes made last time from the same inputs, if they are still intact, and
+        the stored file that holds them."""
         found = self.record.get(output_file)
         if found is None or found[0] != inputs:
             return None
         data = self.store.get(found[1])
-        if data is not None:
-            self.hits += 1
-        return data
+        if data is None:
+            return None
+        self.hits += 1
+        return data, self.store.checked.get(found[1])
 
     def keep(self, output_file: str, inputs: str, data: bytes) -> None:
         """Store a page of this build as it is written (recorded by ``save``); failing to

@@ -14,10 +14,10 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape as html_unescape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup, escape
@@ -44,6 +44,9 @@ from wsdgen.render.templates import RefusedTemplate, SafeLoader, shown_name
 from wsdgen.schema import SOORT_LABELS
 from wsdgen.workers import map_in_workers, raising_after
 
+if TYPE_CHECKING:
+    from wsdgen.cache.pagecache import StoredFile
+
 # Plans with this template name are made with the icalendar library, not with Jinja.
 CALENDAR = "calendar.ics"
 
@@ -52,10 +55,13 @@ BodyCache = MutableMapping[str, str]
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """One finished output file: its path relative to the output folder and its bytes."""
+    """One finished output file: its path relative to the output folder and its bytes;
+    a page taken from the page cache also says which stored file holds those bytes, so
+    the writer can link it instead of writing it again (publish/output.write_page)."""
 
     file: str
     data: bytes
+    stored: StoredFile | None = field(default=None, compare=False)
 
 
 class RenderError(Exception):
