@@ -347,16 +347,19 @@ def _build(
     plans, problems = plan_site(loaded, options.strict, check_links=True)
     page_cache = PageCache(cache_dir, cache_key()) if cache_dir and options.write else None
     indexer = search_indexer(options, cache_dir, plans)
-    stream, body_problems = render_site(
-        loaded,
-        plans,
-        body_cache,
-        options.jobs,
-        progress,
-        page_cache,
-        options,
-        order=indexer.render_order if indexer is not None else None,
-    )
+    try:
+        stream, body_problems = render_site(
+            loaded,
+            plans,
+            body_cache,
+            options.jobs,
+            progress,
+            page_cache,
+            options,
+            order=indexer.render_order if indexer is not None else None,
+        )
+    except RenderError as exc:
+        stream, body_problems = None, [exc.diagnostic]
     problems = diag.sorted_unique([*loaded.diagnostics, *problems, *body_problems])
     if stream is None or diag.has_errors(problems) or not options.write:
         # Nothing is written; the pages are still rendered, for their template errors.

@@ -224,8 +224,8 @@ class SearchIndexer:
     Which pages Pagefind will index is predicted from the plan (the entry pages). A
     written page that says otherwise (a site template that marks another page for the
     index, or leaves one unmarked) cancels the prediction: then the parts are planned
-    from all pages at the end (plan_parts), exactly as without the overlap. Either way
-    the bundles are the same bytes.
+    from the written pages at the end (plan_parts), exactly as without the overlap.
+    Either way each part holds the same pages.
     """
 
     def __init__(
