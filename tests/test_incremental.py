@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import SITES, SLOW_MARKDOWN, TODAY
+from conftest import REPO, SITES, SLOW_MARKDOWN, TODAY
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -130,6 +130,37 @@ def test_a_template_edit_seen_by_the_watcher_reads_no_content_again(
     broken = rebuilder.rebuild(changed=[override])
     assert broken.exit_code == 1
     assert any(d.path == "templates/partials/footer.html" for d in broken.diagnostics)
+
+
+def test_a_templates_folder_that_links_to_the_content_takes_the_full_path(site: Path) -> None:
+    """Was a hole: with templates/ a link to content/, every content file counted as a
+    template, and a title edit was never read."""
+    (site / "templates").symlink_to("content")
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    news = site / "content/nieuws/2019-01-10-conferentie.md"
+    set_field(news, "title", '"Conferentie in Delft"')
+    rebuilder.rebuild(changed=[news])
+    assert rebuilder.outputs == full_build(site)[1]
+
+
+def test_a_card_template_reached_only_through_fragment_counts_for_the_pages_using_it(
+    site: Path,
+) -> None:
+    """Was a hole: the digest of a page's template followed extends/include/import, not
+    ``fragment("partials/kenniscafe-card.html", ...)``, so an edited card was not
+    rendered again (in serve, and with --cache)."""
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    card = site / "templates/partials/kenniscafe-card.html"
+    card.parent.mkdir(parents=True)
+    theme = REPO / "wsdgen/theme/templates/partials/kenniscafe-card.html"
+    card.write_text(theme.read_text(encoding="utf-8").replace('class="', 'class="kaart-x ', 1))
+    result = rebuilder.rebuild(changed=[card])
+    expected = full_build(site)[1]
+    assert any(b"kaart-x" in data for data in expected.values())
+    assert rebuilder.outputs == expected
+    assert {file for file, data in expected.items() if b"kaart-x" in data} <= set(result.rendered)
 
 
 def test_an_error_keeps_the_last_good_output_and_a_fix_brings_it_back(site: Path) -> None:

@@ -309,3 +309,22 @@ def test_a_stored_file_swapped_after_it_was_checked_is_not_linked(
     monkeypatch.setattr(output, "link_stored", swap_then_link)
     cached_build(site, tmp_path / "warm", cache, search=False)
     assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
+
+
+def test_an_edited_card_template_renders_the_pages_with_that_card_again(
+    site: Path, tmp_path: Path
+) -> None:
+    """Was a hole: a card partial, reached only through ``fragment(...)``, was not in the
+    digest of the pages that show it; a warm build kept the old cards."""
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "cold", cache, search=False)
+    card = site / "templates/partials/kenniscafe-card.html"
+    card.parent.mkdir(parents=True)
+    theme = Path(__file__).parent.parent / "wsdgen/theme/templates/partials/kenniscafe-card.html"
+    card.write_text(theme.read_text(encoding="utf-8").replace('class="', 'class="kaart-x ', 1))
+    warm = cached_build(site, tmp_path / "warm", cache, search=False)
+    clean = cached_build(site, tmp_path / "clean", None, search=False)
+    assert warm.reused < warm.pages
+    assert any(b"kaart-x" in data for data in files_of(tmp_path / "clean").values())
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "clean")
+    assert clean.exit_code == 0

@@ -58,6 +58,10 @@ LITERAL_REFERENCE = re.compile(
     r"""\{%[-+]?\s*(?:extends|include|import|from)\s+(["'])([^"'\\]*)\1\s*(?:[-+]?%\}|\w)"""
 )
 ANY_REFERENCE = re.compile(r"\{%[-+]?\s*(?:extends|include|import|from)\b")
+# {{ fragment("partials/kenniscafe-card.html", cafe=cafe) }}: a card, rendered once
+# (render/renderer.Fragments); the template it names is used as if included.
+LITERAL_FRAGMENT = re.compile(r"""\bfragment\(\s*(["'])([^"'\\]*)\1""")
+ANY_FRAGMENT = re.compile(r"\bfragment\(")
 
 
 class TemplateDigests:
@@ -88,14 +92,20 @@ class TemplateDigests:
         return seen
 
     def referenced(self, name: str) -> list[str | None]:
-        """The templates one template extends, includes or imports, read from its tags
-        (once per build). A tag whose template name is not one literal string gives
-        None: then every template counts. A tag inside a comment counts too, which
-        only makes the digest cover more than it needs."""
+        """The templates one template extends, includes, imports or shows as a fragment,
+        read from its tags and ``fragment(...)`` calls (once per build). A reference
+        whose template name is not one literal string gives None: then every template
+        counts. A reference inside a comment counts too, which only makes the digest
+        cover more than it needs."""
         if name not in self.references:
             source = self.source(name)
             found: list[str | None] = [match[2] for match in LITERAL_REFERENCE.finditer(source)]
-            if len(found) != len(ANY_REFERENCE.findall(source)):
+            fragments = [match[2] for match in LITERAL_FRAGMENT.finditer(source)]
+            computed = len(found) != len(ANY_REFERENCE.findall(source)) or len(fragments) != len(
+                ANY_FRAGMENT.findall(source)
+            )
+            found += fragments
+            if computed:
                 found.append(None)
             self.references[name] = found
         return self.references[name]

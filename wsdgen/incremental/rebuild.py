@@ -179,8 +179,7 @@ class Rebuilder:
             return None
         if content_folders_stamp(self.options.site_dir) != last.folders:
             return None
-        templates = (self.options.site_dir / "templates").resolve()
-        if all(Path(path).resolve().is_relative_to(templates) for path in paths):
+        if only_templates(self.options.site_dir, paths):
             return self.quick_templates(last)
         found = [self.edit_of(last, Path(path)) for path in paths]
         edits = [edit for edit in found if edit is not None]
@@ -427,6 +426,20 @@ def body_only(old: Entry, new: Entry) -> bool:
     same_source = dataclasses.replace(new.source, digest=old.source.digest) == old.source
     # "With a report" shows on cards, the home page and in checks.
     return same_rest and same_source and bool(new.body.strip()) == bool(old.body.strip())
+
+
+def only_templates(site_dir: Path, paths: Collection[Path]) -> bool:
+    """Whether every changed file is a site template: under a real templates/ folder
+    (not a link, which could lead to the content) and not content itself."""
+    templates = site_dir / "templates"
+    if templates.is_symlink():
+        return False
+    real_templates, real_content = templates.resolve(), (site_dir / "content").resolve()
+    for path in paths:
+        real = Path(path).resolve()
+        if not real.is_relative_to(real_templates) or real.is_relative_to(real_content):
+            return False
+    return True
 
 
 def shows_image(body: str) -> bool:
