@@ -23,6 +23,7 @@ from wsdgen.cache.inputs import (
     template_digest,
 )
 from wsdgen.cache.pagecache import PageCache, cache_key, key_problem
+from wsdgen.cache.templatecode import SignedTemplateCode
 from wsdgen.check.graph import Site, link_site
 from wsdgen.check.links import existing_files, link_problems
 from wsdgen.check.paths import path_problems
@@ -236,15 +237,17 @@ def render_site(
     page_cache: PageCache | None = None,
     options: BuildOptions | None = None,
     order: Callable[[str], tuple[int, int]] | None = None,
+    compiled: jinja2.BytecodeCache | None = None,
 ) -> tuple[PageStream | None, list[Diagnostic]]:
     """Stage 5: the pages of every plan, rendered in memory as the stream is read (which
-    may raise RenderError); ``order`` (by output file) says which to render first.
+    may raise RenderError); ``order`` (by output file) says which to render first, and
+    ``compiled`` keeps the compiled templates between builds (with --cache).
 
     Bodies that cannot be converted are errors on their files; then no page is rendered.
     With a page cache, a page whose inputs did not change since the cached build is
     taken from there, and every page goes into it with its inputs digest.
     """
-    env = make_environment(loaded.config.site_dir)
+    env = make_environment(loaded.config.site_dir, compiled)
     made_from = plan_inputs(loaded, plans, env, options or BuildOptions()) if page_cache else {}
     kept: dict[str, Rendered] = {}
     if page_cache is not None:
@@ -357,6 +360,9 @@ def _build(
             page_cache,
             options,
             order=indexer.render_order if indexer is not None else None,
+            compiled=SignedTemplateCode(cache_dir, cache_key())
+            if cache_dir and page_cache
+            else None,
         )
     except RenderError as exc:
         stream, body_problems = None, [exc.diagnostic]

@@ -200,8 +200,10 @@ def read_file_and_status(
             with suppress(OSError):
                 os.fchmod(handle.fileno(), mode)
                 info = os.fstat(handle.fileno())
-        data = handle.read(max_bytes + 1)
-    return (data if len(data) <= max_bytes else None), info
+        # As many bytes as it has (one more tells that it grew meanwhile): read(n)
+        # sets n bytes aside first, and a template is loaded under a memory limit.
+        data = handle.read(min(info.st_size, max_bytes) + 1)
+    return (data if len(data) <= min(info.st_size, max_bytes) else None), info
 
 
 def write_new(folder: int, name: str, data: bytes, mode: int = 0o600) -> None:

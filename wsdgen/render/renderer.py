@@ -92,9 +92,14 @@ class PlanEnvironment(SandboxEnvironment):
     template_class = PlanTemplate
 
 
-def make_environment(site_dir: Path) -> jinja2.Environment:
+def make_environment(
+    site_dir: Path, compiled: jinja2.BytecodeCache | None = None
+) -> jinja2.Environment:
+    """The sandboxed environment of a build; ``compiled`` keeps compiled templates
+    between builds (cache/templatecode.py)."""
     env = PlanEnvironment(
         loader=SafeLoader(site_dir),
+        bytecode_cache=compiled,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
