@@ -349,3 +349,87 @@ def test_a_huge_jobs_value_is_capped_at_the_cores() -> None:
     assert workers.pool_size(100_000, 10_000) == max(2, workers.usable_cores())
     assert workers.pool_size(8, 3) == min(3, max(2, workers.usable_cores()))
     assert workers.pool_size(1, 1000) == 1
+
+
+def test_a_ctrl_c_swallowed_by_native_code_still_stops(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nh3 calls our attribute filter and drops what it raises: a Ctrl+C that lands
+    there must still stop the command (it used to be lost, and the build ran on)."""
+    from wsdgen.body import markup
+
+    def unique_id_hit_by_ctrl_c(value: str, seen: set[str]) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(markup, "_unique_id", unique_id_hit_by_ctrl_c)
+    with pytest.raises(KeyboardInterrupt), workers.stops_never_swallowed():
+        markup.sanitise('<h2 id="deel">Deel</h2>')
+    monkeypatch.undo()
+    with workers.stops_never_swallowed():
+        assert markup.sanitise('<h2 id="deel">Deel</h2>') == '<h2 id="deel">Deel</h2>'
+
+
+def test_without_the_guard_native_code_swallows_the_ctrl_c() -> None:
+    """The premise of the test above: nh3 really does drop the exception."""
+    import nh3
+
+    def filter_hit_by_ctrl_c(tag: str, attribute: str, value: str) -> str:
+        raise KeyboardInterrupt
+
+    dropped: list[BaseException | None] = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: dropped.append(unraisable.exc_value)
+    try:
+        cleaned = nh3.clean(
+            '<p id="a">x</p>', attributes={"p": {"id"}}, attribute_filter=filter_hit_by_ctrl_c
+        )
+    finally:
+        sys.unraisablehook = previous
+    assert cleaned == "<p>x</p>"
+    assert len(dropped) == 1 and isinstance(dropped[0], KeyboardInterrupt)
+
+
+def test_a_worker_whose_stop_was_swallowed_exits(tmp_path: Path) -> None:
+    """In a worker, SIGTERM raises SystemExit so that the queue lock is let go; when
+    native code drops that SystemExit the worker still ends, with 143."""
+    script = (
+        "import os, signal\n"
+        "from wsdgen import workers\n"
+        "from wsdgen.body import markup\n"
+        "workers._worker_init()\n"
+        "def hit(value, seen):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    for _ in range(10**6):\n"  # the handler runs here, inside the callback
+        "        pass\n"
+        "    return value\n"
+        "markup._unique_id = hit\n"
+        "markup.sanitise('<h2 id=\"deel\">Deel</h2>')\n"
+        "import time; time.sleep(5)\n"
+        "raise SystemExit(0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=30)
+    assert done.returncode == 128 + signal.SIGTERM
+    assert b"Traceback" not in done.stderr
+
+
+def test_a_worker_stopped_just_after_taking_a_lock_lets_go_of_it() -> None:
+    """SIGTERM right after a worker took the queue lock, before the ``with`` block that
+    releases it began: the lock must still be let go, or the parent's Pool.terminate
+    waits for it for ever (seen when SIGTERM reached the whole process group)."""
+    import multiprocessing
+
+    lock = multiprocessing.Lock()
+
+    def stop_as_enter_returns(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "return":
+            workers._end_worker(signal.SIGTERM, frame)
+        return stop_as_enter_returns
+
+    def trace(frame, event, arg):  # type: ignore[no-untyped-def]
+        return stop_as_enter_returns if frame.f_code is workers._SEMLOCK_ENTER else None
+
+    sys.settrace(trace)
+    try:
+        with pytest.raises(SystemExit), lock:
+            pass
+    finally:
+        sys.settrace(None)
+    assert lock.acquire(timeout=1), "the lock was left taken"

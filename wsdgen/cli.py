@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from wsdgen import __version__
 from wsdgen.exits import EXIT_CONTENT, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE
-from wsdgen.workers import stop_signals_to
+from wsdgen.session import kept
+from wsdgen.workers import stop_signals_to, stops_never_swallowed
 
 if TYPE_CHECKING:
     from wsdgen.diagnostics import Diagnostic
@@ -788,6 +789,11 @@ class Stops:
         raise KeyboardInterrupt
 
 
+def stop_signal_of(exc: BaseException) -> int:
+    """The signal behind a KeyboardInterrupt: SIGTERM for Terminated, else SIGINT."""
+    return signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+
+
 def was_published(exc: BaseException) -> bool:
     """Whether the interrupt came after the new site was already swapped in."""
     notes = getattr(exc, "__notes__", None)
@@ -819,11 +825,12 @@ def stopped(outcome: Outcome, signum: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     stops, outcome = Stops([]), Outcome()
-    with stop_signals_to(stops.handle):
+    with stop_signals_to(stops.handle), stops_never_swallowed():
         try:
-            code = dispatch(argv, outcome)
+            with kept():
+                code = dispatch(argv, outcome)
         except KeyboardInterrupt as exc:
-            signum = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+            signum = stop_signal_of(exc)
             outcome.written = outcome.written or was_published(exc)
             with stop_signals_to(ignore):
                 return stopped(outcome, stops.received[0] if stops.received else signum)

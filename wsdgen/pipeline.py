@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 
 from wsdgen import diagnostics as diag
+from wsdgen import session
 from wsdgen.budget import WorkBudget
 from wsdgen.cache.bodycache import DiskCache, cache_location_problem
 from wsdgen.cache.inputs import (
@@ -171,6 +172,13 @@ def plan_site(
     """Stage 4: plan every page, and check that every planned file has a place of its own;
     with ``check_links``, also that every body link on the site leads to a file the
     build writes (check/links.py: warnings, errors when ``strict``)."""
+    with session.kept():
+        return _plan_site(loaded, strict, check_links)
+
+
+def _plan_site(
+    loaded: Loaded, strict: bool, check_links: bool
+) -> tuple[list[PagePlan], list[Diagnostic]]:
     plans = plan_pages(loaded.site)
     laid_out = [*plans, *plan_stand_ins(loaded.site)] if loaded.site.rejected else plans
     problems = path_problems(laid_out, loaded.assets, loaded.config.base_url or "")
@@ -327,7 +335,7 @@ def build(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site; write it (atomically) only if every stage succeeded."""
-    with collector_paused():
+    with collector_paused(), session.kept():
         return _build(options, body_cache, progress)
 
 

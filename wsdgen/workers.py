@@ -8,21 +8,23 @@ done that way (a function that needs the parent's state, an item that does not
 pickle) is done in-process instead, so the output is the same bytes either way.
 
 Workers ignore SIGINT (Ctrl+C reaches the whole process group; only the parent
-reacts) and die quietly on SIGTERM, which is how the parent ends the pool when it is
+reacts) and end quietly on SIGTERM, which is how the parent ends the pool when it is
 interrupted: no worker prints a traceback and no worker is left behind.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.synchronize
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from types import FrameType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -105,11 +107,43 @@ def _pool_map(
 
 
 def _worker_init() -> None:
-    """In a worker: ignore Ctrl+C, die quietly on SIGTERM, then let signals in."""
+    """In a worker: ignore Ctrl+C, end quietly on SIGTERM, then let signals in."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, _end_worker)
+    sys.unraisablehook = keep_swallowed_stops
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def _end_worker(signum: int, frame: FrameType | None) -> None:
+    """End a worker by unwinding, not by dying where it stands.
+
+    A worker holds the pool's queue lock while it waits for work; one killed then left
+    the parent's ``Pool.terminate`` waiting for that lock for ever (SIGTERM to the
+    whole process group does that). SystemExit lets go of the lock on its way out,
+    and the worker exits without a traceback. One moment remains where unwinding does
+    not let go: the lock has just been taken, inside ``SemLock.__enter__``, and the
+    ``with`` block that would release it has not begun; the lock is released here.
+    """
+    lock = _lock_just_taken(frame)
+    if lock is not None:
+        lock.release()
+    raise SystemExit(128 + signum)
+
+
+def _lock_just_taken(frame: FrameType | None) -> Any:
+    """The multiprocessing lock whose ``__enter__`` was running when the signal came, if
+    it had already taken the lock (Python runs a handler right after a C call returns,
+    so the acquire had finished)."""
+    if frame is None or frame.f_code is not _SEMLOCK_ENTER:
+        return None
+    lock = frame.f_locals.get("self")
+    if lock is None or not lock._semlock._is_mine():
+        return None
+    return lock
+
+
+_SEMLOCK_ENTER = multiprocessing.synchronize.SemLock.__enter__.__code__
 
 
 @contextmanager
@@ -128,8 +162,36 @@ def _signals_blocked() -> Iterator[None]:
 def _end_pool(pool: Pool) -> None:
     if pool in _ACTIVE_POOLS:
         _ACTIVE_POOLS.remove(pool)
-        pool.terminate()
+        with _stray_workers_ended():
+            pool.terminate()
         pool.join()
+
+
+@contextmanager
+def _stray_workers_ended(patience: float = 0.5) -> Iterator[None]:
+    """End the workers that would keep ``Pool.terminate`` waiting for ever.
+
+    ``Pool.terminate`` first takes the task queue's lock, which an idle worker holds
+    while it waits for work. When SIGTERM reached the whole process group, the workers
+    ended on their own and the pool at once started fresh ones, which never got the
+    signal: one of them then waits for work that will not come, holding that lock. So
+    when terminating takes longer than ``patience``, every live worker gets SIGTERM
+    again; it lets go of the lock as it ends (see ``_end_worker``).
+    """
+    done = threading.Event()
+
+    def end_strays() -> None:
+        while not done.wait(patience):
+            for child in multiprocessing.active_children():
+                child.terminate()
+
+    watchdog = threading.Thread(target=end_strays, name="wsdgen-end-strays", daemon=True)
+    watchdog.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watchdog.join()
 
 
 def stop_workers() -> None:
@@ -175,6 +237,46 @@ def stop_signals_deferred() -> Iterator[None]:
 
 
 StopHandler = Callable[[int, FrameType | None], None]
+
+
+# Stops (KeyboardInterrupt, SystemExit) that native code dropped, oldest first.
+_SWALLOWED_STOPS: list[BaseException] = []
+
+
+def keep_swallowed_stops(unraisable: sys.UnraisableHookArgs) -> None:
+    """A ``sys.unraisablehook`` that keeps a stop instead of printing and dropping it.
+
+    An exception raised inside a callback from native code (nh3 calls our attribute
+    filter for every attribute) never reaches the caller: Python hands it to this hook.
+    A Ctrl+C or SIGTERM that lands there would be lost and the build would run on, so
+    it is kept, and ``raise_swallowed_stop`` raises it again in ordinary code. (Raising
+    the signal again from here does not work: Python would run the handler at once,
+    still inside the hook, and drop its exception too.)
+    """
+    if isinstance(unraisable.exc_value, KeyboardInterrupt | SystemExit):
+        _SWALLOWED_STOPS.append(unraisable.exc_value)
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def raise_swallowed_stop() -> None:
+    """Raise a stop that native code dropped meanwhile; call after such native code."""
+    if _SWALLOWED_STOPS and threading.current_thread() is threading.main_thread():
+        stop = _SWALLOWED_STOPS[0]
+        _SWALLOWED_STOPS.clear()
+        raise stop
+
+
+@contextmanager
+def stops_never_swallowed() -> Iterator[None]:
+    """Keep the stops that native code drops, while a command runs."""
+    previous = sys.unraisablehook
+    sys.unraisablehook = keep_swallowed_stops
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+        _SWALLOWED_STOPS.clear()
 
 
 @contextmanager

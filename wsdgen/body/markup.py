@@ -32,7 +32,8 @@ from markdown import inlinepatterns, util
 from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
-from wsdgen.workers import raising_after
+from wsdgen.session import current
+from wsdgen.workers import raise_swallowed_stop, raising_after
 
 
 class _NoTopHeadings(Treeprocessor):
@@ -324,7 +325,7 @@ XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(html: str, base_path: str) -> str:
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -332,6 +333,8 @@ def _clean(html: str, base_path: str) -> str:
         link_rel=None,
         attribute_filter=_filter_attributes(base_path),
     )
+    raise_swallowed_stop()  # a Ctrl+C inside the attribute filter is dropped by nh3
+    return cleaned
 
 
 # Python-Markdown is quadratic on some inputs (thousands of '['): a body that takes
@@ -361,10 +364,11 @@ def render_markdown_bounded(
     A body the media stage rendered ahead (render_ahead) is not converted again.
     """
     global _converter
-    if _AHEAD:
+    ahead = current().ahead
+    if ahead:
         key = body_key(text, base_path)
-        if key in _AHEAD:
-            return _AHEAD.pop(key)
+        if key in ahead:
+            return ahead.pop(key)
     if not _can_use_alarm():
         return _render_in_child(text, base_path, seconds)
     try:
@@ -386,22 +390,20 @@ def _render_in_child(text: str, base_path: str, seconds: float) -> str | None:
             return None
 
 
-# Bodies rendered ahead of the render stage, by body key (the media stage reads their
-# images first): render_markdown_bounded hands each out once instead of converting the
-# same text again. Emptied when the next build's media stage starts.
-_AHEAD: dict[str, str | None] = {}
-
-
 def render_ahead(text: str, base_path: str) -> str | None:
-    """render_markdown_bounded, remembered for the render stage of the same build."""
+    """render_markdown_bounded, remembered for the render stage of the same build (the
+    media stage reads a body's images first): render_markdown_bounded hands each out
+    once instead of converting the same text again."""
+    ahead = current().ahead
     key = body_key(text, base_path)
-    if key not in _AHEAD:
-        _AHEAD[key] = render_markdown_bounded(text, base_path)
-    return _AHEAD[key]
+    if key not in ahead:
+        ahead[key] = render_markdown_bounded(text, base_path)
+    return ahead[key]
 
 
 def forget_ahead() -> None:
-    _AHEAD.clear()
+    """Emptied when the next build's media stage starts."""
+    current().ahead.clear()
 
 
 class _Images(HTMLParser):

@@ -77,6 +77,7 @@ from wsdgen.render.renderer import (
     render_one,
 )
 from wsdgen.render.templates import check_site_templates
+from wsdgen.session import Session, active
 from wsdgen.workers import can_share_state, map_in_workers
 
 # More files changed at once than this (a branch checked out, say): the full path.
@@ -153,6 +154,9 @@ class Rebuilder:
         # Which pages show which entries, and whose bodies (see the module's docstring).
         self.dependencies = Dependencies()
         self.last: LastGood | None = None
+        # What the stages remember between calls (card deps, events, ...), kept from
+        # rebuild to rebuild; see wsdgen/session.py.
+        self.session = Session()
 
     def rebuild(self, changed: Collection[Path] = ()) -> RebuildResult:
         """Bring the in-memory output up to date; on errors keep the last good output.
@@ -161,7 +165,7 @@ class Rebuilder:
         rebuild; it only allows the quick path, every other case is checked in full.
         """
         started = time.perf_counter()
-        with collector_paused():
+        with collector_paused(), active(self.session):
             result = self.quick_rebuild(changed) if changed else None
             if result is None:
                 result = self._rebuild()

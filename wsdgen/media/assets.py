@@ -49,6 +49,7 @@ from wsdgen import diagnostics as diag
 from wsdgen.diagnostics import Diagnostic
 from wsdgen.load import safefs
 from wsdgen.media.svgcheck import MAX_SVG_BYTES, stylesheet_problem, svg_problem
+from wsdgen.session import current
 
 THEME_ASSETS = Path(__file__).parent.parent / "theme" / "assets"
 FINGERPRINTED = (".css", ".js")
@@ -215,8 +216,8 @@ def _read_head(real: Path, limit: int, shown: str) -> bytes:
         return handle.read(limit)
 
 
-# Verdicts per file version, so serve does not parse every SVG again after each edit.
-_VERDICTS: dict[tuple[object, ...], tuple[int, str] | None] = {}
+# Verdicts per file version are kept in the session, so serve does not parse every SVG
+# again after each edit.
 MAX_VERDICTS = 20_000
 
 
@@ -232,8 +233,9 @@ def site_file_problem(
         return None
     info = checked.info
     key = (str(checked.real), info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-    if key in _VERDICTS:
-        return _VERDICTS[key]
+    verdicts = current().verdicts
+    if key in verdicts:
+        return verdicts[key]
     shown = f"assets/{relative}"
     try:
         if suffix in ("svg", "css"):
@@ -246,9 +248,9 @@ def site_file_problem(
     except OSError as exc:
         return 1, f"kan niet gelezen worden ({exc.strerror})"
     verdict = bytes_problem(suffix, data)
-    if len(_VERDICTS) >= MAX_VERDICTS:
-        _VERDICTS.clear()
-    _VERDICTS[key] = verdict
+    if len(verdicts) >= MAX_VERDICTS:
+        verdicts.clear()
+    verdicts[key] = verdict
     return verdict
 
 

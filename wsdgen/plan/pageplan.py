@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from wsdgen.check.urls import Claim, output_file_of
 from wsdgen.records import Entry
 from wsdgen.schema import COLLECTION_TITLES
+from wsdgen.session import current
 
 EntryKey = tuple[str, str]
 
@@ -68,15 +69,11 @@ class PagePlan:
         return value if isinstance(value, Entry) else None
 
 
-# Per record id: what its card shows, and the record (kept, so that no other record gets
-# its id meanwhile). `serve` plans pages again after each change.
-_CARD_DEPS: dict[int, frozenset[EntryKey]] = {}
-_PINNED: dict[int, Entry] = {}
-
-
 def entry_card_deps(entry: Entry) -> frozenset[EntryKey]:
-    """The entries one card shows: itself, its werkplaats, themes and regions."""
-    found = _CARD_DEPS.get(id(entry))
+    """The entries one card shows: itself, its werkplaats, themes and regions (kept per
+    record in the session: `serve` plans pages again after each change)."""
+    session = current()
+    found = session.card_deps.get(id(entry))
     if found is not None:
         return found
     keys = [entry.key]
@@ -85,11 +82,11 @@ def entry_card_deps(entry: Entry) -> frozenset[EntryKey]:
         keys.append(("werkplaatsen", werkplaats))
     keys += [("themas", slug) for slug in getattr(entry, "themas", ())]
     keys += [("regios", slug) for slug in getattr(entry, "regios", ())]
-    if len(_CARD_DEPS) > 200_000:
-        _CARD_DEPS.clear()
-        _PINNED.clear()
-    _PINNED[id(entry)] = entry
-    found = _CARD_DEPS[id(entry)] = frozenset(keys)
+    if len(session.card_deps) > 200_000:
+        session.card_deps.clear()
+        session.pinned.clear()
+    session.pinned[id(entry)] = entry  # so that no other record gets its id meanwhile
+    found = session.card_deps[id(entry)] = frozenset(keys)
     return found
 
 
@@ -102,10 +99,9 @@ class ListDeps:
     counts: collections.Counter[EntryKey]
 
 
-# The last long lists. The list of all kenniscafés and their calendar show the same
-# entries; after an edit in `serve` a list differs from its last version in an entry
-# or two, and its counts are those of that version corrected.
-_LIST_DEPS: dict[tuple[int, ...], ListDeps] = {}
+# The session keeps the last long lists. The list of all kenniscafés and their calendar
+# show the same entries; after an edit in `serve` a list differs from its last version
+# in an entry or two, and its counts are those of that version corrected.
 LONG_LIST = 256
 NEAR = 4  # entries in or out at most, to correct an earlier list's counts
 
@@ -116,12 +112,13 @@ def card_deps(entries: Iterable[Entry]) -> set[EntryKey]:
     if len(items) < LONG_LIST:
         return set().union(*map(entry_card_deps, items))
     ids = tuple(map(id, items))
-    found = _LIST_DEPS.get(ids)
+    lists = current().list_deps
+    found = lists.get(ids)
     if found is None:
         found = list_deps(items, ids)
-        if len(_LIST_DEPS) >= 16:
-            _LIST_DEPS.clear()
-        _LIST_DEPS[ids] = found
+        if len(lists) >= 16:
+            lists.clear()
+        lists[ids] = found
     return set(found.counts)
 
 
@@ -129,18 +126,19 @@ def list_deps(items: tuple[Entry, ...], ids: tuple[int, ...]) -> ListDeps:
     """The counts of a long list: from a recent list that differs in a few entries, or
     counted afresh."""
     members = frozenset(ids)
+    session = current()
     # Lists that hold an entry twice are counted afresh (a set of ids does not say so).
-    earlier_lists = reversed(_LIST_DEPS.values()) if len(members) == len(ids) else ()
+    earlier_lists = reversed(session.list_deps.values()) if len(members) == len(ids) else ()
     for earlier in earlier_lists:
         if len(earlier.ids) != len(earlier.items) or abs(len(earlier.ids) - len(ids)) > NEAR:
             continue
         gone, added = earlier.ids - members, members - earlier.ids
-        if len(gone) + len(added) > NEAR or not gone <= _CARD_DEPS.keys():
+        if len(gone) + len(added) > NEAR or not gone <= session.card_deps.keys():
             continue
         counts = earlier.counts.copy()
         by_id = dict(zip(ids, items, strict=True)) if added else {}
         for number in gone:
-            keys = _CARD_DEPS[number]  # seen when the earlier list was counted
+            keys = session.card_deps[number]  # seen when the earlier list was counted
             counts.subtract(keys)
             for key in keys:
                 if counts[key] <= 0:

@@ -24,6 +24,7 @@ import icalendar
 from wsdgen.load.config import SiteConfig
 from wsdgen.load.yamlnodes import clean_text
 from wsdgen.records import Kenniscafe, Werkplaats
+from wsdgen.session import Events, current
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DEFAULT_DURATION = dt.timedelta(hours=2)
@@ -87,23 +88,20 @@ def amsterdam_timezone() -> bytes:
     return b"".join(c.to_ical() for c in calendar.walk("VTIMEZONE"))
 
 
-# Per base URL and stamp: VEVENTs by the ids of their (kenniscafé, werkplaats) records,
-# and runs of them by the ids of their kenniscafés and of the werkplaatsen dict, each
-# with the records (immutable, and the site's dict of werkplaatsen is never changed once
-# linked), kept so that no other objects get those ids meanwhile. `serve` writes the
-# agenda of every kenniscafé after every edit of one.
-EventKey = tuple[int, ...]  # (kenniscafé, werkplaats) ids, or -1 and those of a run
-_EVENTS: dict[tuple[str, dt.datetime], dict[EventKey, tuple[object, bytes, bool]]] = {}
+# The session keeps, per base URL and stamp, VEVENTs by the ids of their (kenniscafé,
+# werkplaats) records, and runs of them by the ids of their kenniscafés and of the
+# werkplaatsen dict, each with the records (immutable, and the site's dict of
+# werkplaatsen is never changed once linked), kept so that no other objects get those
+# ids meanwhile. `serve` writes the agenda of every kenniscafé after every edit of one.
 RUN = 128
 
 
-def made_events(
-    config: SiteConfig, stamp: dt.datetime
-) -> dict[EventKey, tuple[object, bytes, bool]]:
-    made = _EVENTS.get((config.base_url, stamp))
+def made_events(config: SiteConfig, stamp: dt.datetime) -> Events:
+    events = current().events
+    made = events.get((config.base_url, stamp))
     if made is None or len(made) > 100_000:
-        _EVENTS.clear()
-        made = _EVENTS[(config.base_url, stamp)] = {}
+        events.clear()
+        made = events[(config.base_url, stamp)] = {}
     return made
 
 

@@ -42,6 +42,7 @@ from wsdgen.render.ical import calendar_bytes
 from wsdgen.render.sandbox import SandboxEnvironment
 from wsdgen.render.templates import RefusedTemplate, SafeLoader, shown_name
 from wsdgen.schema import SOORT_LABELS
+from wsdgen.session import current
 from wsdgen.workers import map_in_workers, raising_after
 
 if TYPE_CHECKING:
@@ -127,8 +128,8 @@ def _render_body(item: tuple[str, str, str]) -> tuple[str, str | None, float]:
     return key, html, time.perf_counter() - started
 
 
-# Body keys whose Markdown took too long: `serve` must not try them again on every edit.
-_TOO_SLOW: set[str] = set()
+# Body keys whose Markdown took too long are kept in the session (`session.too_slow`):
+# `serve` must not try them again on every edit.
 TOO_SLOW_MESSAGE = (
     "de tekst onder de kopregels is te ingewikkeld om om te zetten (meer dan "
     f"{MARKDOWN_SECONDS:.0f} seconden werk); dat komt meestal door heel veel [ of ( "
@@ -160,7 +161,7 @@ class Bodies(dict[tuple[str, str], Markup]):
         if self.cache.get(key) is None:
             _, html, _ = _render_body((key, entry.body, self.base_path))
             if html is None:
-                _TOO_SLOW.add(key)  # not tried again by the next rebuild
+                current().too_slow.add(key)  # not tried again by the next rebuild
                 raise RenderError(diag.error(entry.source.path, 1, TOO_SLOW_MESSAGE))
             self.cache[key] = Markup(html)
         self[entry_key] = as_markup(self.cache, key)
@@ -183,20 +184,21 @@ def render_bodies(
     ``budget`` of work is used up (then the slowest files are errors).
     """
     cache = {} if cache is None else cache
+    too_slow = current().too_slow
     base_path = site.config.base_path
     entries = [e for e in site.entries() if needed is None or e.key in needed]
     keys = {entry.key: body_key(entry.body, base_path) for entry in entries}
     missing: dict[str, str] = {}
     for entry in entries:
         key = keys[entry.key]
-        if key not in missing and key not in _TOO_SLOW and cache.get(key) is None:
+        if key not in missing and key not in too_slow and cache.get(key) is None:
             missing[key] = entry.body
     items = [(key, text, base_path) for key, text in missing.items()]
     budget = WorkBudget() if budget is None else budget
     paths = {keys[entry.key]: entry.source.path for entry in entries}
     for key, html, seconds in map_in_workers(_render_body, items, jobs):
         if html is None:
-            _TOO_SLOW.add(key)
+            too_slow.add(key)
         else:
             cache[key] = Markup(html)
         if not budget.spend(paths[key], seconds):
@@ -204,11 +206,11 @@ def render_bodies(
     problems = [
         diag.error(entry.source.path, 1, TOO_SLOW_MESSAGE)
         for entry in entries
-        if keys[entry.key] in _TOO_SLOW
+        if keys[entry.key] in too_slow
     ]
     bodies = Bodies(site, cache)
     bodies.update(
-        (entry, as_markup(cache, key)) for entry, key in keys.items() if key not in _TOO_SLOW
+        (entry, as_markup(cache, key)) for entry, key in keys.items() if key not in too_slow
     )
     return bodies, problems
 
