@@ -163,6 +163,44 @@ def test_a_card_template_reached_only_through_fragment_counts_for_the_pages_usin
     assert {file for file, data in expected.items() if b"kaart-x" in data} <= set(result.rendered)
 
 
+def test_an_edit_of_base_html_keeps_the_cards_and_a_card_edit_after_it_shows(
+    site: Path,
+) -> None:
+    """A base.html edit re-renders every page but keeps the card fragments (their
+    templates did not change); the card's own edit then drops exactly its fragments."""
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    card_name = "partials/kenniscafe-card.html"
+
+    def cards() -> dict[object, object]:
+        return {k: v for k, v in rebuilder.fragments.found.items() if k[0] == card_name}
+
+    before = cards()
+    assert before
+    base = site / "templates/base.html"
+    base.parent.mkdir(parents=True, exist_ok=True)
+    theme = REPO / "wsdgen/theme/templates"
+    base.write_text(
+        (theme / "base.html").read_text(encoding="utf-8").replace("</body>", "<!-- b -->\n</body>")
+    )
+    rebuilder.rebuild(changed=[base])
+    assert rebuilder.outputs == full_build(site)[1]
+    assert cards().items() >= before.items()
+    card = site / "templates" / card_name
+    card.parent.mkdir(parents=True, exist_ok=True)
+    card.write_text(
+        (theme / card_name).read_text(encoding="utf-8").replace('class="', 'class="kaart-y ', 1)
+    )
+    rebuilder.rebuild(changed=[card])
+    expected = full_build(site)[1]
+    assert any(b"kaart-y" in data for data in expected.values())
+    assert rebuilder.outputs == expected
+    assert not cards().items() & before.items()
+    base.unlink()
+    rebuilder.rebuild(changed=[base])
+    assert rebuilder.outputs == full_build(site)[1]
+
+
 def test_an_error_keeps_the_last_good_output_and_a_fix_brings_it_back(site: Path) -> None:
     rebuilder = Rebuilder(options(site))
     rebuilder.rebuild()

@@ -29,6 +29,7 @@ showed them or show them now are planned again. Anything else takes the full pat
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import time
 from collections.abc import Collection
@@ -202,7 +203,7 @@ class Rebuilder:
         if check_site_templates(self.options.site_dir):
             return None
         env, templates = self.environment(last.config)
-        self.fragments.reset(f"{last.site_wide}:{self.templates_state}")
+        self.fragments.reset(last.site_wide, functools.partial(template_digest, templates))
         env.globals.update(
             page_globals(last.site, last.assets, last.bodies, last.media, self.fragments)
         )
@@ -348,8 +349,9 @@ class Rebuilder:
             return RebuildResult(EXIT_CONTENT, [*found, *problems, *body_problems])
         env, templates = self.environment(config)
         site_wide = site_wide_digest(settings, assets.digest(), loaded.media.digest(), site)
-        # Cards made under other site-wide inputs or templates are not shown again.
-        self.fragments.reset(f"{site_wide}:{self.templates_state}")
+        # Cards made under other site-wide inputs, or from a template that changed since,
+        # are not shown again.
+        self.fragments.reset(site_wide, functools.partial(template_digest, templates))
         env.globals.update(page_globals(site, assets, bodies, loaded.media, self.fragments))
         entry_digests = {entry.key: entry.source.digest for entry in site.entries()}
         # A renamed or removed file changes its old name, too.

@@ -281,15 +281,32 @@ class Fragments:
         self.stamp = ""
         self.size = 0
         self.keep_large = keep_large
+        # The digest (with all it uses) of each fragment template when its fragments were
+        # made, and how to compute it now (None: templates are not followed, see reset).
+        self.digests: dict[str, str] = {}
+        self.digest_of: Callable[[str], str] | None = None
 
-    def reset(self, stamp: str) -> None:
-        """Forget every fragment when the site-wide inputs (``stamp``) changed."""
+    def reset(self, stamp: str, digest_of: Callable[[str], str] | None = None) -> None:
+        """Forget every fragment when the site-wide inputs (``stamp``) changed, and the
+        fragments of each template whose digest ``digest_of`` gives differs from the one
+        it had when they were made (an edit of base.html keeps every card). Without
+        ``digest_of``, ``stamp`` must cover the templates too."""
         if stamp != self.stamp:
             self.clear()
             self.stamp = stamp
+        self.digest_of = digest_of
+        if digest_of is None:
+            return
+        stale = {name for name, digest in self.digests.items() if digest_of(name) != digest}
+        if stale:
+            for key in [key for key in self.found if key[0] in stale]:
+                self.size -= len(self.found.pop(key)[1])
+            for name in stale:
+                del self.digests[name]
 
     def clear(self) -> None:
         self.found.clear()
+        self.digests.clear()
         self.size = 0
 
     def keep(
@@ -299,6 +316,9 @@ class Fragments:
             return
         if len(self.found) >= self.LIMIT or self.size > self.SIZE_LIMIT:
             self.clear()
+        name = str(key[0])
+        if self.digest_of is not None and name not in self.digests:
+            self.digests[name] = self.digest_of(name)
         self.found[key] = (pinned, html, shown)
         self.size += len(html)
 
