@@ -38,6 +38,7 @@ from generate import generate  # noqa: E402
 
 from wsdgen.incremental.rebuild import Rebuilder  # noqa: E402
 from wsdgen.pipeline import BuildOptions  # noqa: E402
+from wsdgen.workers import usable_cores  # noqa: E402
 
 TODAY = "2026-11-23"
 
@@ -253,8 +254,10 @@ def timed_edits(
 def serve_figures(site: Path, edits: int = 20) -> dict[str, float]:
     """Time from saving one kenniscafé to its pages re-rendered, as serve does it (with
     the changed file from its watcher): a title edit, then an edit of the report."""
-    rebuilder = Rebuilder(
-        BuildOptions(site_dir=site, today=dt.date.fromisoformat(TODAY), write=False)
+    rebuilder = Rebuilder(  # as `wsdgen serve` makes it: every core renders
+        BuildOptions(
+            site_dir=site, today=dt.date.fromisoformat(TODAY), write=False, jobs=usable_cores()
+        )
     )
     first = rebuilder.rebuild()
     assert first.exit_code == 0, first.diagnostics[:3]
