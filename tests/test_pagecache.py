@@ -268,6 +268,38 @@ def test_a_linked_page_changed_in_the_output_is_made_again_and_the_others_stay_r
     assert files_of(tmp_path / "again") == files_of(tmp_path / "cold")
 
 
+def search_store_files(cache: Path) -> dict[tuple[int, int], Path]:
+    found = {}
+    for path in (cache / "search").rglob("*"):
+        if path.is_file() and path.parent.parent.name == "files":
+            info = path.stat()
+            found[(info.st_dev, info.st_ino)] = path
+    return found
+
+
+def test_a_reused_search_bundle_is_linked_and_an_edit_of_it_is_a_miss(
+    site: Path, tmp_path: Path
+) -> None:
+    """The files of a reused bundle are hard links to the checked stored files, as
+    reused pages are; one changed in the output in place changes the stored bytes,
+    whose hash then fails: the next build indexes that part again."""
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "cold", cache)
+    cached_build(site, tmp_path / "warm", cache)
+    stored = search_store_files(cache)
+    bundle = [p for p in (tmp_path / "warm" / "pagefind").rglob("*") if p.is_file()]
+    linked = [p for p in bundle if (p.stat().st_dev, p.stat().st_ino) in stored]
+    assert linked and len(linked) == len(bundle) - 1  # all but the manifest of the parts
+    assert all(p.stat().st_mode & 0o444 == 0o444 for p in linked)
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
+    with open(linked[0], "ab") as handle:
+        handle.write(b"\0")
+    cached_build(site, tmp_path / "again", cache)
+    again = [p for p in (tmp_path / "again" / "pagefind").rglob("*") if p.is_file()]
+    assert files_of(tmp_path / "again", search=False) == files_of(tmp_path / "cold", search=False)
+    assert not any(p.read_bytes().endswith(b"\0") and p.name == linked[0].name for p in again)
+
+
 def test_when_a_link_cannot_be_made_the_page_is_written(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

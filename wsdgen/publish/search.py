@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wsdgen.cache.pagecache import SignedStore
+from wsdgen.publish.output import link_stored
 
 HEAD = re.compile(rb"<head>.*?</head>", re.DOTALL)
 BODY_MARK = b"data-pagefind-body"
@@ -140,11 +141,16 @@ class SearchCache:
         self.reused = 0
 
     def store(self, part: Part) -> SignedStore:
-        return SignedStore(self.folder / f"deel-{part.number}", self.key, root=self.folder.parent)
+        # Readable by all, like the page cache's files: a restored bundle is published
+        # as hard links to them (publish/output.link_stored).
+        return SignedStore(
+            self.folder / f"deel-{part.number}", self.key, root=self.folder.parent, file_mode=0o644
+        )
 
     def restore(self, part: Part, target: Path) -> bool:
-        """Write the kept bundle of this part into target when it was made from the same
-        pages; target is a fresh folder."""
+        """Put the kept bundle of this part into target when it was made from the same
+        pages; target is a fresh folder. Each file is a hard link to the stored file
+        that was read and checked, or its bytes where it cannot be (link_stored)."""
         store = self.store(part)
         record = store.load_record()
         if not record or record.get("fingerprint") != part.fingerprint:
@@ -160,11 +166,12 @@ class SearchCache:
             data = store.get(str(sha))
             if data is None:
                 return False
-            contents[relative] = data
-        for relative, data in contents.items():
+            contents[relative] = (data, store.checked[str(sha)])
+        for relative, (data, stored) in contents.items():
             path = target / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            if not link_stored(stored, path):
+                path.write_bytes(data)
         self.reused += 1
         return True
 
