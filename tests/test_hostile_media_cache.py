@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import io
 import json
 import os
@@ -96,8 +95,9 @@ def edit_cafe(site: Path, sentence: str = "Een nieuwe zin.") -> None:
     path.write_text(path.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
 
 
-def sign(body: str, key: str = KEY) -> str:
-    return hmac.new(key.encode(), body.encode(), hashlib.sha256).hexdigest() + "\n" + body
+def sign(body: str, key: str = KEY, store: str = "pages") -> str:
+    """A record as a build with ``key`` writes it for ``store``."""
+    return pagecache.sign(key.encode(), f"record:{store}", body.encode()) + "\n" + body
 
 
 # A FIFO that was opened holds the build until it is released; a build that never opened
@@ -440,6 +440,9 @@ def forge_page(cache: Path, page_file: str, evil: bytes, key: str = KEY) -> None
     inputs, _ = data["pages"][page_file]
     data["pages"][page_file] = [inputs, sha]
     record.write_text(sign(json.dumps(data, sort_keys=True), key), encoding="utf-8")
+    if key == KEY:  # signed as the build signs: it must pass the signature check
+        store = pagecache.SignedStore(cache / "pages", key.encode(), root=cache)
+        assert store.load_record() is not None
 
 
 EVIL = b"<html><body><script>steel()</script></body></html>"
@@ -722,7 +725,10 @@ def test_a_signed_search_record_cannot_restore_outside_the_output(
         sha = next(iter(data["files"].values()))
         for name in ("../../../ontsnapt", str(tmp_path / "absoluut"), "../ontsnapt2", ""):
             data["files"][name] = sha
-        record.write_text(sign(json.dumps(data, sort_keys=True)), encoding="utf-8")
+        store_name = store.relative_to(cache).as_posix()
+        record.write_text(sign(json.dumps(data, sort_keys=True), store=store_name), "utf-8")
+        signed = pagecache.SignedStore(store, KEY.encode(), root=cache).load_record()
+        assert signed is not None, "the forged record must pass the signature"
     before = set(tmp_path.iterdir())
     out = tmp_path / "two"
     assert built(site, out, cache, search=True).exit_code == 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import json
 import shutil
 import stat
@@ -19,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_incremental import apply, edit
 
+from wsdgen.cache import pagecache
 from wsdgen.cache.bodycache import DiskCache
 from wsdgen.pipeline import BuildOptions, BuildResult, build
 
@@ -106,7 +106,7 @@ def test_a_forged_record_is_ignored(site: Path, tmp_path: Path) -> None:
     assert warm.reused == 0
     assert b"steel()" not in (tmp_path / "two/index.html").read_bytes()
     # The same record, but signed with another key, counts no more.
-    other = hmac.new(b"een-andere-sleutel", forged.encode(), hashlib.sha256).hexdigest()
+    other = pagecache.sign(b"een-andere-sleutel", "record:pages", forged.encode())
     record.write_text(other + "\n" + forged, encoding="utf-8")
     again = cached_build(site, tmp_path / "three", cache)
     assert again.reused == 0
@@ -360,3 +360,28 @@ def test_an_edited_card_template_renders_the_pages_with_that_card_again(
     assert any(b"kaart-x" in data for data in files_of(tmp_path / "clean").values())
     assert files_of(tmp_path / "warm") == files_of(tmp_path / "clean")
     assert clean.exit_code == 0
+
+
+def test_one_signature_names_its_purpose_and_its_parts() -> None:
+    """Every cache file is signed by pagecache.sign: a signature made for one purpose,
+    or for another split of the same bytes, is not valid for another."""
+    key = b"k" * 32
+    made = pagecache.sign(key, "body", b"ab", b"c")
+    assert pagecache.signed_by(key, made, "body", b"ab", b"c")
+    assert pagecache.signed_by(key, made.encode(), "body", b"ab", b"c")
+    assert not pagecache.signed_by(key, made, "body", b"a", b"bc")
+    assert not pagecache.signed_by(key, made, "template-code", b"ab", b"c")
+    assert not pagecache.signed_by(b"x" * 32, made, "body", b"ab", b"c")
+
+
+def test_a_record_copied_to_another_store_is_not_ours(site: Path, tmp_path: Path) -> None:
+    """A signed page record put in the search store's place (both are signed with the
+    same key) does not count there: each record signs for its own store."""
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "cold", cache)
+    pages = pagecache.SignedStore(cache / "pages", pagecache.cache_key(), root=cache)
+    assert pages.load_record() is not None
+    search = next((cache / "search").rglob("record.json")).parent
+    shutil.copyfile(cache / "pages" / "record.json", search / "record.json")
+    store = pagecache.SignedStore(search, pagecache.cache_key(), root=cache)
+    assert store.load_record() is None

@@ -9,8 +9,6 @@ that the sanitiser would not let through.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import re
 import subprocess
@@ -53,7 +51,7 @@ class DiskCache(MutableMapping[str, str]):
         return self._secret
 
     def _tag(self, secret: bytes, key: str, html: str) -> str:
-        return hmac.new(secret, f"{key}\n{html}".encode(), hashlib.sha256).hexdigest()
+        return pagecache.sign(secret, "body", key.encode(), html.encode())
 
     def __getitem__(self, key: str) -> str:
         if key in self.memory:
@@ -81,7 +79,9 @@ class DiskCache(MutableMapping[str, str]):
             return None
         named, _, rest = text.partition("\n")
         tag, _, html = rest.partition("\n")
-        if named != key or not hmac.compare_digest(tag, self._tag(secret, key, html)):
+        if named != key or not pagecache.signed_by(
+            secret, tag, "body", key.encode(), html.encode()
+        ):
             return None
         return html if _is_clean(html) else None
 

@@ -137,6 +137,27 @@ def _new_key(path: Path, replace: bool) -> bytes | None:
         return None
 
 
+def sign(key: bytes, purpose: str, *parts: bytes) -> str:
+    """The one signature of everything wsdgen keeps in a cache folder (page and search
+    records, bodies, image variants, compiled templates): HMAC-SHA256 under the cache
+    key over ``purpose`` (what is signed, and for a record which store) and ``parts``,
+    each preceded by its length. So a signature made for one purpose, or for one split
+    of the same bytes into parts, is never valid for another: a file copied from one
+    store to another, or a body passed off as template code, fails its check."""
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    for part in (purpose.encode(), *parts):
+        mac.update(len(part).to_bytes(8, "big"))
+        mac.update(part)
+    return mac.hexdigest()
+
+
+def signed_by(key: bytes, signature: str | bytes, purpose: str, *parts: bytes) -> bool:
+    """Whether ``signature`` is ``sign(key, purpose, *parts)`` (compared in constant time)."""
+    expected = sign(key, purpose, *parts)
+    given = signature.decode("ascii", "replace") if isinstance(signature, bytes) else signature
+    return hmac.compare_digest(given, expected)
+
+
 def key_in_folder(folder: Path) -> bool:
     """Whether the key file (used when ``WSDGEN_CACHE_KEY`` is not set) lies inside this
     cache folder: then whoever writes the cache knows the key, and it signs nothing."""
@@ -254,7 +275,12 @@ class SignedStore:
 
     def _sign(self, body: bytes) -> str:
         assert self.key is not None
-        return hmac.new(self.key, body, hashlib.sha256).hexdigest()
+        return sign(self.key, self.purpose, body)
+
+    @property
+    def purpose(self) -> str:
+        """A record signs for its own store: one copied to another store fails."""
+        return "record:" + "/".join(self.parts)
 
     def load_record(self) -> dict[str, object] | None:
         """The signed record, or None when it is missing, damaged or not ours."""
@@ -266,7 +292,7 @@ class SignedStore:
             if raw is None:
                 return None
             signature, _, body = raw.decode("utf-8").partition("\n")
-            if not hmac.compare_digest(signature, self._sign(body.encode())):
+            if not signed_by(self.key, signature, self.purpose, body.encode()):
                 return None
             data = json.loads(body)
         except (OSError, ValueError, UnicodeDecodeError):

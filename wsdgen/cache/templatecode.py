@@ -25,6 +25,7 @@ from wsdgen.cache.pagecache import (
     key_in_folder,
     opened_folder,
     read_file,
+    sign,
     write_new,
 )
 
@@ -44,7 +45,7 @@ class SignedTemplateCode(jinja2.BytecodeCache):
 
     def signature(self, name: str, data: bytes) -> bytes:
         assert self.key is not None
-        return hmac.new(self.key, name.encode() + b"\0" + data, hashlib.sha256).hexdigest().encode()
+        return sign(self.key, "template-code", name.encode(), data).encode()
 
     def load_bytecode(self, bucket: Bucket) -> None:
         if self.key is None:

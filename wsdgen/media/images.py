@@ -394,7 +394,7 @@ def _signature(secret: bytes, key: str, plan: _Plan, files: list[bytes]) -> byte
     lines = [f"wsdgen-images 1\n{key}\n"]
     for (width, height, fmt), blob in zip(plan.files(), files, strict=True):
         lines.append(f"{width}x{height}.{fmt} {hashlib.sha256(blob).hexdigest()}\n")
-    return hmac.new(secret, "".join(lines).encode(), hashlib.sha256).hexdigest().encode()
+    return pagecache.sign(secret, "images", "".join(lines).encode()).encode()
 
 
 def _read_cached(cache_dir: Path, key: str, plan: _Plan) -> list[bytes] | None:
