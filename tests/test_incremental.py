@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -199,6 +200,84 @@ def test_an_edit_of_base_html_keeps_the_cards_and_a_card_edit_after_it_shows(
     base.unlink()
     rebuilder.rebuild(changed=[base])
     assert rebuilder.outputs == full_build(site)[1]
+
+
+CARD = "partials/kenniscafe-card.html"
+
+
+def override(site: Path, name: str, text: str) -> Path:
+    path = site / "templates" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def theme_template(name: str) -> str:
+    return (REPO / "wsdgen/theme/templates" / name).read_text(encoding="utf-8")
+
+
+def card_with(extra: str) -> str:
+    return theme_template(CARD).replace("  </li>", extra + "\n  </li>", 1)
+
+
+# Found by the adversarial pass over keeping card fragments through template edits:
+# each is a card that uses a template in a way the digest must still see.
+@pytest.mark.parametrize(
+    ("used", "card_extra"),
+    [
+        ("partials/stukje.ics", '<pre>{{ fragment("partials/stukje.ics", cafe=cafe) }}</pre>'),
+        (
+            "partials/kaart-b.html",
+            '{% include "partials/kaart-a.html" if cafe.title == "nooit" '
+            'else "partials/kaart-b.html" %}',
+        ),
+        ("partials/kaart-b.html", '{{ fragment ("partials/kaart-b.html") }}'),
+        ("partials/kaart-b.html", '{% set f = fragment %}{{ f("partials/kaart-b.html") }}'),
+    ],
+    ids=["ics-name", "conditional-include", "space-before-paren", "aliased-fragment"],
+)
+def test_a_template_a_card_uses_is_seen_when_it_changes(
+    site: Path, used: str, card_extra: str
+) -> None:
+    override(site, "partials/kaart-a.html", "<span>A</span>\n")
+    override(site, used, "<span>een</span>\n")
+    override(site, CARD, card_with(card_extra))
+    # A page whose digest covers every template, so that it is rendered again.
+    base = theme_template("base.html").replace(
+        '{% include "partials/footer.html" %}', '{% include "partials/" ~ "footer.html" %}'
+    )
+    override(site, "base.html", base)
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    assert any(b"<span>een</span>" in data for data in rebuilder.outputs.values())
+    edited = override(site, used, "<span>twee</span>\n")
+    rebuilder.rebuild(changed=[edited])
+    assert not any(b"<span>een</span>" in data for data in rebuilder.outputs.values())
+    assert rebuilder.outputs == full_build(site)[1]
+
+
+def test_a_card_that_shows_a_body_follows_a_text_edit(site: Path) -> None:
+    override(site, CARD, card_with("<div>{{ body(cafe) }}</div>"))
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    path = site / CAFE
+    path.write_text(path.read_text(encoding="utf-8") + "\nEen zin op de kaart.\n")
+    rebuilder.rebuild(changed=[path])
+    assert rebuilder.outputs == full_build(site)[1]
+
+
+def test_a_template_rewritten_with_its_old_size_and_time_is_seen(site: Path) -> None:
+    """`cp -p` or `rsync -t` keep the time stamp; the watcher still names the file."""
+    card = override(site, CARD, theme_template(CARD).replace('class="', 'class="q1 ', 1))
+    before = card.stat()
+    rebuilder = Rebuilder(options(site))
+    rebuilder.rebuild()
+    card.write_text(theme_template(CARD).replace('class="', 'class="q2 ', 1))
+    os.utime(card, ns=(before.st_atime_ns, before.st_mtime_ns))
+    rebuilder.rebuild(changed=[card])
+    expected = full_build(site)[1]
+    assert any(b"q2 " in data for data in expected.values())
+    assert rebuilder.outputs == expected
 
 
 def test_an_error_keeps_the_last_good_output_and_a_fix_brings_it_back(site: Path) -> None:

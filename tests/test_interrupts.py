@@ -221,7 +221,9 @@ def test_a_build_killed_outright_is_cleaned_up_by_the_next(
 ) -> None:
     build = start_build(big_site, old_output)
     builds.append(build)
-    assert wait_until(lambda: bool(staging_folders(old_output)), 60), "no staging folder"
+    assert wait_until(
+        lambda: any((f / STAGING_MARKER).is_file() for f in staging_folders(old_output)), 60
+    ), "no staging folder"
     os.killpg(build.pid, signal.SIGKILL)
     build.wait()
     left = staging_folders(old_output)
@@ -255,6 +257,16 @@ def leftover(parent: Path, name: str, marker: str | None) -> Path:
     if marker:
         (folder / marker).write_text("12345\n", encoding="utf-8")
     return folder
+
+
+def test_an_empty_staging_folder_of_a_dead_build_is_removed(mini: Path, run) -> None:
+    """Killed between making its staging folder and writing the marker into it, a build
+    leaves an empty folder: the next build removes it (an empty folder loses nothing)."""
+    empty = mini / f".public.new-{dead_pid()}-empty01"
+    empty.mkdir()
+    assert run("build", "--site", str(mini), "--today", TODAY, "--quiet").code == 0
+    assert not empty.exists()
+    assert (mini / "public/index.html").is_file()
 
 
 def test_stale_folders_of_dead_builds_are_removed(mini: Path, run) -> None:

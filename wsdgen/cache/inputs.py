@@ -54,14 +54,21 @@ class PageInputs:
 
 
 # {% include "x.html" %}, {%- extends 'base.html' %}, {% from "m.html" import a %}, ...
+# The literal name must be the whole expression: only the tag's end or one of its own
+# keywords may follow it ('ignore missing', 'with/without context', 'as', 'import'), so
+# `{% include "a.html" if x else "b.html" %}` or `"a.html" and "b.html"` is no literal
+# reference and counts as computed (every template then counts).
 LITERAL_REFERENCE = re.compile(
-    r"""\{%[-+]?\s*(?:extends|include|import|from)\s+(["'])([^"'\\]*)\1\s*(?:[-+]?%\}|\w)"""
+    r"""\{%[-+]?\s*(?:extends|include|import|from)\s+(["'])([^"'\\]*)\1\s*"""
+    r"""(?:[-+]?%\}|ignore\s+missing\b|with(?:out)?\s+context\b|as\b|import\b)"""
 )
 ANY_REFERENCE = re.compile(r"\{%[-+]?\s*(?:extends|include|import|from)\b")
 # {{ fragment("partials/kenniscafe-card.html", cafe=cafe) }}: a card, rendered once
-# (render/renderer.Fragments); the template it names is used as if included.
-LITERAL_FRAGMENT = re.compile(r"""\bfragment\(\s*(["'])([^"'\\]*)\1""")
-ANY_FRAGMENT = re.compile(r"\bfragment\(")
+# (render/renderer.Fragments); the template it names is used as if included. Any other
+# mention of the name (`fragment ("x")` with a space is caught, `{% set f = fragment %}`
+# or `fragment("a" ~ x)` are not literal calls) counts as computed.
+LITERAL_FRAGMENT = re.compile(r"""\bfragment\s*\(\s*(["'])([^"'\\]*)\1\s*[,)]""")
+ANY_FRAGMENT = re.compile(r"\bfragment\b")
 
 
 class TemplateDigests:

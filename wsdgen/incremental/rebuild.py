@@ -29,7 +29,6 @@ showed them or show them now are planned again. Anything else takes the full pat
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import time
 from collections.abc import Collection
@@ -166,6 +165,11 @@ class Rebuilder:
         rebuild; it only allows the quick path, every other case is checked in full.
         """
         started = time.perf_counter()
+        if any(names_a_template(self.options.site_dir, Path(path)) for path in changed):
+            # The watcher saw it change: a file rewritten with its old size and time
+            # (`cp -p`) leaves the folder's stamp as it was, so the next environment()
+            # compiles afresh.
+            self.templates_state = ""
         with collector_paused(), active(self.session):
             result = self.quick_rebuild(changed) if changed else None
             if result is None:
@@ -203,7 +207,7 @@ class Rebuilder:
         if check_site_templates(self.options.site_dir):
             return None
         env, templates = self.environment(last.config)
-        self.fragments.reset(last.site_wide, functools.partial(template_digest, templates))
+        self.fragments.reset(last.site_wide, templates.of)
         env.globals.update(
             page_globals(last.site, last.assets, last.bodies, last.media, self.fragments)
         )
@@ -225,6 +229,8 @@ class Rebuilder:
         keys = {entry.key for entry in new_entries}
         for entry in new_entries:
             last.bodies.replace_entry(entry)
+        # A card that shows a body is kept by its record, which a text edit keeps.
+        self.fragments.forget_showing(keys)
         todo = [last.plans[file] for file in self.dependencies.showing_body(keys)]
         rendered = self.render_quickly(todo, last.site, last.bodies)
         if rendered is None:
@@ -351,7 +357,7 @@ class Rebuilder:
         site_wide = site_wide_digest(settings, assets.digest(), loaded.media.digest(), site)
         # Cards made under other site-wide inputs, or from a template that changed since,
         # are not shown again.
-        self.fragments.reset(site_wide, functools.partial(template_digest, templates))
+        self.fragments.reset(site_wide, templates.of)
         env.globals.update(page_globals(site, assets, bodies, loaded.media, self.fragments))
         entry_digests = {entry.key: entry.source.digest for entry in site.entries()}
         # A renamed or removed file changes its old name, too.
@@ -446,6 +452,14 @@ def only_templates(site_dir: Path, paths: Collection[Path]) -> bool:
         if not real.is_relative_to(real_templates) or real.is_relative_to(real_content):
             return False
     return True
+
+
+def names_a_template(site_dir: Path, path: Path) -> bool:
+    """Whether the watcher's path lies in the site's templates/ folder."""
+    try:
+        return path.resolve().is_relative_to((site_dir / "templates").resolve())
+    except OSError:
+        return False
 
 
 def shows_image(body: str) -> bool:

@@ -291,9 +291,23 @@ def stale_siblings(out_dir: Path) -> list[Path]:
     for name in sorted(names):
         match = pattern.fullmatch(name)
         folder = out_dir.parent / name
-        if match and is_ours(folder) and not build_running(int(match[1])):
+        if match is None or not (is_ours(folder) or is_empty_folder(folder)):
+            continue
+        if not build_running(int(match[1])):
             found.append(folder)
     return found
+
+
+def is_empty_folder(folder: Path) -> bool:
+    """A real, empty folder: what a build killed between making its staging folder and
+    writing the marker into it leaves (removing it can lose nothing)."""
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return False
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False
 
 
 def is_ours(folder: Path) -> bool:

@@ -309,6 +309,12 @@ class Fragments:
         self.digests.clear()
         self.size = 0
 
+    def forget_showing(self, keys: Collection[EntryKey]) -> None:
+        """Forget the fragments that show the body of one of these entries."""
+        wanted = set(keys)
+        for key in [key for key, (_, _, shown) in self.found.items() if shown & wanted]:
+            self.size -= len(self.found.pop(key)[1])
+
     def keep(
         self, key: FragmentKey, pinned: tuple[object, ...], html: Markup, shown: frozenset[EntryKey]
     ) -> None:
