@@ -84,6 +84,14 @@ def write_site(root: Path, files: dict[str, str], config: str = MINIMAL_CONFIG) 
     return root
 
 
+def with_template(site: Path, name: str, text: str) -> Path:
+    """Write a site template (an override of the theme's when the name is the same)."""
+    path = site / "templates" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def page(out: Path, site_path: str) -> BeautifulSoup:
     """Parse the HTML page published at a site path ('/themas/armoede/')."""
     file = out / site_path.lstrip("/")

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SITES, SLOW_MARKDOWN, TODAY
+from conftest import REPO, SITES, SLOW_MARKDOWN, TODAY, with_template
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -205,13 +205,6 @@ def test_an_edit_of_base_html_keeps_the_cards_and_a_card_edit_after_it_shows(
 CARD = "partials/kenniscafe-card.html"
 
 
-def override(site: Path, name: str, text: str) -> Path:
-    path = site / "templates" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def theme_template(name: str) -> str:
     return (REPO / "wsdgen/theme/templates" / name).read_text(encoding="utf-8")
 
@@ -239,25 +232,25 @@ def card_with(extra: str) -> str:
 def test_a_template_a_card_uses_is_seen_when_it_changes(
     site: Path, used: str, card_extra: str
 ) -> None:
-    override(site, "partials/kaart-a.html", "<span>A</span>\n")
-    override(site, used, "<span>een</span>\n")
-    override(site, CARD, card_with(card_extra))
+    with_template(site, "partials/kaart-a.html", "<span>A</span>\n")
+    with_template(site, used, "<span>een</span>\n")
+    with_template(site, CARD, card_with(card_extra))
     # A page whose digest covers every template, so that it is rendered again.
     base = theme_template("base.html").replace(
         '{% include "partials/footer.html" %}', '{% include "partials/" ~ "footer.html" %}'
     )
-    override(site, "base.html", base)
+    with_template(site, "base.html", base)
     rebuilder = Rebuilder(options(site))
     rebuilder.rebuild()
     assert any(b"<span>een</span>" in data for data in rebuilder.outputs.values())
-    edited = override(site, used, "<span>twee</span>\n")
+    edited = with_template(site, used, "<span>twee</span>\n")
     rebuilder.rebuild(changed=[edited])
     assert not any(b"<span>een</span>" in data for data in rebuilder.outputs.values())
     assert rebuilder.outputs == full_build(site)[1]
 
 
 def test_a_card_that_shows_a_body_follows_a_text_edit(site: Path) -> None:
-    override(site, CARD, card_with("<div>{{ body(cafe) }}</div>"))
+    with_template(site, CARD, card_with("<div>{{ body(cafe) }}</div>"))
     rebuilder = Rebuilder(options(site))
     rebuilder.rebuild()
     path = site / CAFE
@@ -268,7 +261,7 @@ def test_a_card_that_shows_a_body_follows_a_text_edit(site: Path) -> None:
 
 def test_a_template_rewritten_with_its_old_size_and_time_is_seen(site: Path) -> None:
     """`cp -p` or `rsync -t` keep the time stamp; the watcher still names the file."""
-    card = override(site, CARD, theme_template(CARD).replace('class="', 'class="q1 ', 1))
+    card = with_template(site, CARD, theme_template(CARD).replace('class="', 'class="q1 ', 1))
     before = card.stat()
     rebuilder = Rebuilder(options(site))
     rebuilder.rebuild()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
+from conftest import TODAY, with_template
 
 from wsdgen.render.renderer import make_environment
 from wsdgen.render.sandbox import SandboxEnvironment
@@ -20,13 +20,6 @@ SECRET = "geheim-sleutel-0123456789abcdef0123456789abcdef"
 
 def build_args(site: Path, out: Path) -> list[str]:
     return ["build", "--site", str(site), "--out", str(out), "--today", TODAY, "--quiet"]
-
-
-def with_template(site: Path, name: str, text: str) -> Path:
-    path = site / "templates" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def marker_command(marker: Path) -> str:
