@@ -223,11 +223,11 @@ def test_the_key_the_docs_tell_to_make_is_accepted(
     assert cached_build(site, tmp_path / "two", cache).reused > 0
 
 
-def stored_files(cache: Path) -> dict[tuple[int, int], Path]:
-    """The page store's files by (device, inode)."""
+def stored_files(cache: Path, store: str = "pages") -> dict[tuple[int, int], Path]:
+    """A store's files (not its record) by (device, inode)."""
     found = {}
-    for path in (cache / "pages" / "files").rglob("*"):
-        if path.is_file():
+    for path in (cache / store).rglob("*"):
+        if path.is_file() and "files" in path.relative_to(cache / store).parts:
             info = path.stat()
             found[(info.st_dev, info.st_ino)] = path
     return found
@@ -268,15 +268,6 @@ def test_a_linked_page_changed_in_the_output_is_made_again_and_the_others_stay_r
     assert files_of(tmp_path / "again") == files_of(tmp_path / "cold")
 
 
-def search_store_files(cache: Path) -> dict[tuple[int, int], Path]:
-    found = {}
-    for path in (cache / "search").rglob("*"):
-        if path.is_file() and path.parent.parent.name == "files":
-            info = path.stat()
-            found[(info.st_dev, info.st_ino)] = path
-    return found
-
-
 def test_a_reused_search_bundle_is_linked_and_an_edit_of_it_is_a_miss(
     site: Path, tmp_path: Path
 ) -> None:
@@ -286,7 +277,7 @@ def test_a_reused_search_bundle_is_linked_and_an_edit_of_it_is_a_miss(
     cache = tmp_path / "cache"
     cached_build(site, tmp_path / "cold", cache)
     cached_build(site, tmp_path / "warm", cache)
-    stored = search_store_files(cache)
+    stored = stored_files(cache, "search")
     bundle = [p for p in (tmp_path / "warm" / "pagefind").rglob("*") if p.is_file()]
     linked = [p for p in bundle if (p.stat().st_dev, p.stat().st_ino) in stored]
     assert linked and len(linked) == len(bundle) - 1  # all but the manifest of the parts

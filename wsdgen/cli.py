@@ -789,11 +789,6 @@ class Stops:
         raise KeyboardInterrupt
 
 
-def stop_signal_of(exc: BaseException) -> int:
-    """The signal behind a KeyboardInterrupt: SIGTERM for Terminated, else SIGINT."""
-    return signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
-
-
 def was_published(exc: BaseException) -> bool:
     """Whether the interrupt came after the new site was already swapped in."""
     notes = getattr(exc, "__notes__", None)
@@ -830,7 +825,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             with kept():
                 code = dispatch(argv, outcome)
         except KeyboardInterrupt as exc:
-            signum = stop_signal_of(exc)
+            signum = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
             outcome.written = outcome.written or was_published(exc)
             with stop_signals_to(ignore):
                 return stopped(outcome, stops.received[0] if stops.received else signum)

@@ -12,7 +12,7 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import unescape as html_unescape
@@ -282,27 +282,22 @@ class Fragments:
         self.size = 0
         self.keep_large = keep_large
         # The digest (with all it uses) of each fragment template when its fragments were
-        # made, and how to compute it now (None: templates are not followed, see reset).
+        # made, and how to compute it now (`serve` sets it in reset; a build never does).
         self.digests: dict[str, str] = {}
         self.digest_of: Callable[[str], str] | None = None
 
-    def reset(self, stamp: str, digest_of: Callable[[str], str] | None = None) -> None:
+    def reset(self, stamp: str, digest_of: Callable[[str], str]) -> None:
         """Forget every fragment when the site-wide inputs (``stamp``) changed, and the
         fragments of each template whose digest ``digest_of`` gives differs from the one
-        it had when they were made (an edit of base.html keeps every card). Without
-        ``digest_of``, ``stamp`` must cover the templates too."""
+        it had when they were made (an edit of base.html keeps every card)."""
         if stamp != self.stamp:
             self.clear()
             self.stamp = stamp
         self.digest_of = digest_of
-        if digest_of is None:
-            return
         stale = {name for name, digest in self.digests.items() if digest_of(name) != digest}
-        if stale:
-            for key in [key for key in self.found if key[0] in stale]:
-                self.size -= len(self.found.pop(key)[1])
-            for name in stale:
-                del self.digests[name]
+        for name in stale:
+            del self.digests[name]
+        self._forget(key for key in self.found if key[0] in stale)
 
     def clear(self) -> None:
         self.found.clear()
@@ -312,7 +307,10 @@ class Fragments:
     def forget_showing(self, keys: Collection[EntryKey]) -> None:
         """Forget the fragments that show the body of one of these entries."""
         wanted = set(keys)
-        for key in [key for key, (_, _, shown) in self.found.items() if shown & wanted]:
+        self._forget(key for key, (_, _, shown) in self.found.items() if shown & wanted)
+
+    def _forget(self, keys: Iterable[FragmentKey]) -> None:
+        for key in list(keys):
             self.size -= len(self.found.pop(key)[1])
 
     def keep(
