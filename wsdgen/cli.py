@@ -570,7 +570,6 @@ class Outcome:
 
 
 def run_build(args: argparse.Namespace, write: bool, outcome: Outcome) -> int:
-    from wsdgen.cache.bodycache import DiskCache
     from wsdgen.pipeline import BuildOptions, build
 
     options = BuildOptions(
@@ -584,12 +583,11 @@ def run_build(args: argparse.Namespace, write: bool, outcome: Outcome) -> int:
         jobs=getattr(args, "jobs", 1),
         search_index=not getattr(args, "zonder_zoekindex", False),
         keep_pages=False,
+        cache=Path(args.cache) if getattr(args, "cache", None) and write else None,
     )
-    cache_dir = getattr(args, "cache", None)
-    body_cache = DiskCache(Path(cache_dir)) if cache_dir and write else None
     progress = ProgressLine() if show_progress(args) else None
     try:
-        result = build(options, body_cache, progress)
+        result = build(options, progress=progress)
     finally:
         if progress:
             progress.close()

@@ -23,7 +23,8 @@ from wsdgen.cache.inputs import (
     site_wide_digest,
     template_digest,
 )
-from wsdgen.cache.pagecache import PageCache, cache_key, key_problem
+from wsdgen.cache.pagecache import CacheFolder, PageCache, key_problem
+from wsdgen.cache.partcache import KeptParts
 from wsdgen.cache.templatecode import SignedTemplateCode
 from wsdgen.check.graph import Site, link_site
 from wsdgen.check.links import existing_files, link_problems
@@ -76,6 +77,9 @@ class BuildOptions:
     search_index: bool = True
     # Hold every page in the result (BuildResult.rendered); the command line does not.
     keep_pages: bool = True
+    # --cache: the folder where pages, their parts, bodies, images, search parts and
+    # compiled templates are kept between builds (cache/pagecache.CacheFolder).
+    cache: Path | None = None
 
 
 @dataclass(slots=True)
@@ -256,7 +260,11 @@ def render_site(
     taken from there, and every page goes into it with its inputs digest.
     """
     env = make_environment(loaded.config.site_dir, compiled)
-    made_from = plan_inputs(loaded, plans, env, options or BuildOptions()) if page_cache else {}
+    made_from: dict[str, str] = {}
+    if page_cache is not None:
+        inputs = SiteInputs.of(loaded, env, options or BuildOptions())
+        made_from = plan_inputs(inputs, plans)
+        session.current().parts = inputs.kept_parts(page_cache.folder)
     kept: dict[str, Rendered] = {}
     if page_cache is not None:
         for plan in plans:
@@ -288,25 +296,39 @@ def own_entries(plans: list[PagePlan]) -> set[EntryKey]:
     return {plan.entry.key for plan in plans if plan.entry is not None}
 
 
-def plan_inputs(
-    loaded: Loaded, plans: list[PagePlan], env: jinja2.Environment, options: BuildOptions
-) -> dict[str, str]:
+@dataclass(frozen=True)
+class SiteInputs:
+    """What the --cache digests of pages and their parts are made of (cache/inputs.py)."""
+
+    site_wide: str
+    templates: TemplateDigests
+    entries: dict[EntryKey, str]  # every entry's file hash
+
+    @classmethod
+    def of(cls, loaded: Loaded, env: jinja2.Environment, options: BuildOptions) -> SiteInputs:
+        config, site = loaded.config, loaded.site
+        settings = settings_digest(
+            config.digest, config.base_url, options.drafts, options.today.isoformat()
+        )
+        assets, media = loaded.assets.digest(), loaded.media.digest()
+        entries = {entry.key: entry.source.digest for entry in site.entries()}
+        return cls(site_wide_digest(settings, assets, media, site), TemplateDigests(env), entries)
+
+    def kept_parts(self, folder: CacheFolder) -> KeptParts:
+        """The cards and calendar events kept by the last build with this cache."""
+        return KeptParts.open(folder, self.site_wide, self.templates.of, self.entries)
+
+
+def plan_inputs(inputs: SiteInputs, plans: list[PagePlan]) -> dict[str, str]:
     """Each planned file's inputs digest (see cache/inputs.py)."""
-    config, site = loaded.config, loaded.site
-    settings = settings_digest(
-        config.digest, config.base_url, options.drafts, options.today.isoformat()
-    )
-    site_wide = site_wide_digest(settings, loaded.assets.digest(), loaded.media.digest(), site)
-    templates = TemplateDigests(env)
-    entries = {entry.key: entry.source.digest for entry in site.entries()}
     shown = Dependencies.of_plans(plans).shown
     return {
         plan.output_file: inputs_digest(
             plan,
             shown[plan.output_file],
-            site_wide,
-            template_digest(templates, plan.template),
-            entries,
+            inputs.site_wide,
+            template_digest(inputs.templates, plan.template),
+            inputs.entries,
         )
         for plan in plans
     }
@@ -345,7 +367,11 @@ def _build(
     progress: Progress | None,
 ) -> BuildResult:
     started = time.perf_counter()
-    cache_dir = body_cache.folder if isinstance(body_cache, DiskCache) else None
+    cache_dir = options.cache
+    if cache_dir is None and isinstance(body_cache, DiskCache):
+        cache_dir = body_cache.folder  # a caller that passes only the body cache
+    if cache_dir is not None and body_cache is None:
+        body_cache = DiskCache(cache_dir)
     loaded, failed = load_site(options, cache_dir=cache_dir)
     if failed is not None:
         return with_later_problems(failed, body_cache, options.jobs, options.strict)
@@ -356,8 +382,9 @@ def _build(
         if problem:
             return BuildResult(EXIT_USAGE, [diag.error("config.yaml", 1, problem)])
     plans, problems = plan_site(loaded, options.strict, check_links=True)
-    page_cache = PageCache(cache_dir, cache_key()) if cache_dir and options.write else None
-    indexer = search_indexer(options, cache_dir, plans)
+    folder = CacheFolder(cache_dir) if cache_dir is not None else None
+    page_cache = PageCache(folder) if folder and options.write else None
+    indexer = search_indexer(options, folder, plans)
     try:
         stream, body_problems = render_site(
             loaded,
@@ -368,9 +395,7 @@ def _build(
             page_cache,
             options,
             order=indexer.render_order if indexer is not None else None,
-            compiled=SignedTemplateCode(cache_dir, cache_key())
-            if cache_dir and page_cache
-            else None,
+            compiled=SignedTemplateCode(folder) if folder and page_cache else None,
         )
     except RenderError as exc:
         stream, body_problems = None, [exc.diagnostic]
@@ -401,6 +426,7 @@ def _build(
         rendered = stream.in_plan_order()
         if page_cache is not None:
             page_cache.save()
+            save_kept_parts()
     return BuildResult(
         EXIT_OK,
         problems,
@@ -413,14 +439,21 @@ def _build(
     )
 
 
+def save_kept_parts() -> None:
+    """Keep this build's cards and calendar events for the next (with --cache)."""
+    parts = session.current().parts
+    if parts is not None:
+        parts.save()
+
+
 def search_indexer(
-    options: BuildOptions, cache_dir: Path | None, plans: list[PagePlan]
+    options: BuildOptions, folder: CacheFolder | None, plans: list[PagePlan]
 ) -> SearchIndexer | None:
     """What makes the search index while the pages are written (None with
     --zonder-zoekindex, or when nothing is written)."""
     if not options.search_index or not options.write:
         return None
-    cache = SearchCache(cache_dir, cache_key()) if cache_dir is not None else None
+    cache = SearchCache(folder) if folder is not None else None
     entry_pages = [
         plan.output_file
         for plan in plans

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from wsdgen.cache.partcache import KeptParts
     from wsdgen.plan.pageplan import EntryKey, ListDeps
     from wsdgen.records import Entry
 
@@ -54,6 +55,9 @@ class Session:
     too_slow: set[str] = field(default_factory=set)
     # media/assets: verdicts per file version (path, inode, size, times).
     verdicts: dict[tuple[object, ...], tuple[int, str] | None] = field(default_factory=dict)
+    # A build with --cache: the cards and calendar events kept between builds
+    # (cache/partcache.py, read by render/renderer and render/ical).
+    parts: KeptParts | None = None
 
 
 _ACTIVE: contextvars.ContextVar[Session | None] = contextvars.ContextVar(

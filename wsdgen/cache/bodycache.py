@@ -28,30 +28,25 @@ GIT_FOLDER = ".git"
 
 
 class DiskCache(MutableMapping[str, str]):
-    """Rendered HTML per body hash, one small file each, read lazily.
+    """Rendered HTML per body hash, one small signed file each in the cache folder's
+    ``bodies/`` (pagecache.CacheFolder), read lazily.
 
     Keys are hex digests (see markup.body_key), so they are safe file names. A file
     that cannot be read or written is treated as a miss: the cache only saves time.
-    Each file holds its key on the first line, then the HTML.
     """
+
+    FOLDER = "bodies"
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.store = pagecache.CacheFolder(folder)
         self.memory: dict[str, str] = {}
-        self._secret: bytes | None = None
-        self._secret_known = False
 
-    def secret(self) -> bytes | None:
-        """The render cache's key (not in the folder): bodies are read and written only
-        under its signature, so nobody who can only write the folder can swap a body."""
-        if not self._secret_known:
-            usable = pagecache.USABLE and not pagecache.key_in_folder(self.folder)
-            self._secret = pagecache.cache_key() if usable else None
-            self._secret_known = True
-        return self._secret
-
-    def _tag(self, secret: bytes, key: str, html: str) -> str:
-        return pagecache.sign(secret, "body", key.encode(), html.encode())
+    @staticmethod
+    def _place(key: str) -> tuple[tuple[str, str], str, str]:
+        """The folders, file name and signing purpose of a body: bound to its key, so a
+        body signed for one text is not taken for another."""
+        return (DiskCache.FOLDER, key[:2]), f"{key}.html", f"body:{key}"
 
     def __getitem__(self, key: str) -> str:
         if key in self.memory:
@@ -63,43 +58,33 @@ class DiskCache(MutableMapping[str, str]):
         return value
 
     def _read_verified(self, key: str) -> str | None:
-        """The cached HTML of ``key`` if its file is a regular one below the folder (no
-        symlink on the way), is about this key, carries our signature and holds only
-        what the sanitiser keeps."""
-        secret = self.secret()
-        if secret is None or not BODY_KEY.fullmatch(key):
+        """The cached HTML of ``key`` if its file carries our signature for this key and
+        holds only what the sanitiser keeps."""
+        if not BODY_KEY.fullmatch(key):
             return None
+        folders, name, purpose = self._place(key)
+        data = self.store.read_signed(folders, name, purpose, MAX_BODY_BYTES)
         try:
-            with pagecache.opened_folder(self.folder, (key[:2],), create=False) as folder:
-                raw = pagecache.read_file(folder, f"{key}.html", MAX_BODY_BYTES)
-            if raw is None:
-                return None
-            text = raw.decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            html = data.decode("utf-8") if data is not None else None
+        except UnicodeDecodeError:
             return None
-        named, _, rest = text.partition("\n")
-        tag, _, html = rest.partition("\n")
-        if named != key or not pagecache.signed_by(
-            secret, tag, "body", key.encode(), html.encode()
-        ):
-            return None
-        return html if _is_clean(html) else None
+        return html if html is not None and _is_clean(html) else None
 
     def __setitem__(self, key: str, value: str) -> None:
         self.memory[key] = value
-        secret = self.secret()
-        if secret is None or not BODY_KEY.fullmatch(key):
+        if not BODY_KEY.fullmatch(key):
             return
-        data = f"{key}\n{self._tag(secret, key, value)}\n{value}".encode()
-        with suppress(OSError), pagecache.opened_folder(self.folder, (key[:2],), True) as folder:
-            pagecache.write_new(folder, f"{key}.html", data)
+        folders, name, purpose = self._place(key)
+        with suppress(OSError):
+            self.store.write_signed(folders, name, purpose, value.encode())
 
     def __delitem__(self, key: str) -> None:
         self.memory.pop(key, None)
         if not BODY_KEY.fullmatch(key):
             return
-        with suppress(OSError), pagecache.opened_folder(self.folder, (key[:2],), False) as folder:
-            os.unlink(f"{key}.html", dir_fd=folder)
+        folders, name, _ = self._place(key)
+        with suppress(OSError), pagecache.opened_folder(self.folder, folders, False) as folder:
+            os.unlink(name, dir_fd=folder)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.memory)

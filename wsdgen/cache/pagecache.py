@@ -243,6 +243,79 @@ def write_new(folder: int, name: str, data: bytes, mode: int = 0o600) -> None:
         raise
 
 
+SIGNATURE_LINE = 65  # 64 hexadecimal characters and a newline
+
+
+class CacheFolder:
+    """The --cache folder as one signed store: every file wsdgen keeps there, of every
+    kind, is read and written through this class, under the one key (``cache_key``) and
+    the one signature (``sign``), in one format.
+
+    Each kind has its folder: ``pages/`` and ``search/<part>/`` (a signed record and
+    files by their hash: ``records``), ``onderdelen/`` (cards and calendar events:
+    cache/partcache.py), ``bodies/`` (rendered Markdown), ``images/`` (variants and their
+    signed list) and ``sjablonen/`` (compiled templates). A signed file is its signature
+    on the first line, then its bytes; the signature covers what it is for and where it
+    belongs (``purpose``: the kind and the file's own name), so a file moved to another
+    place or kind fails its check. Without a usable key (none, or one in the folder
+    itself, or no safe way to open files) nothing is read or written.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._key: bytes | None = None
+        self._known = False
+
+    @property
+    def key(self) -> bytes | None:
+        """The key, looked up on first use."""
+        if not self._known:
+            usable = USABLE and not key_in_folder(self.root)
+            self._key = cache_key() if usable else None
+            self._known = True
+        return self._key
+
+    def records(self, *parts: str, file_mode: int = 0o600) -> SignedStore:
+        """The signed record and hashed files of ``parts`` (pages, a search part, ...)."""
+        folder = self.root.joinpath(*parts)
+        return SignedStore(folder, self.key, root=self.root, file_mode=file_mode)
+
+    def read_signed(
+        self, parts: Sequence[str], name: str, purpose: str, max_bytes: int
+    ) -> bytes | None:
+        """The bytes of ``parts/name`` if it carries our signature for ``purpose``."""
+        key = self.key
+        if key is None:
+            return None
+        try:
+            with opened_folder(self.root, parts, create=False) as folder:
+                raw = read_file(folder, name, max_bytes + SIGNATURE_LINE)
+        except OSError:
+            return None
+        return unsigned(key, raw, purpose)
+
+    def write_signed(self, parts: Sequence[str], name: str, purpose: str, data: bytes) -> None:
+        """Write ``parts/name`` signed for ``purpose`` (raises OSError; no-op without key)."""
+        key = self.key
+        if key is None:
+            return
+        with opened_folder(self.root, parts, create=True) as folder:
+            write_new(folder, name, signed(key, data, purpose))
+
+
+def signed(key: bytes, data: bytes, purpose: str) -> bytes:
+    """A signed file's bytes: the signature on the first line, then ``data``."""
+    return sign(key, purpose, data).encode("ascii") + b"\n" + data
+
+
+def unsigned(key: bytes, raw: bytes | None, purpose: str) -> bytes | None:
+    """What a signed file holds, if its signature is ours and for ``purpose``."""
+    if raw is None or raw[SIGNATURE_LINE - 1 : SIGNATURE_LINE] != b"\n":
+        return None
+    signature, data = raw[: SIGNATURE_LINE - 1], raw[SIGNATURE_LINE:]
+    return data if signed_by(key, signature, purpose, data) else None
+
+
 @dataclass(frozen=True, slots=True)
 class StoredFile:
     """A file of a store as it was when its bytes were read and checked: a hard link to
@@ -273,10 +346,6 @@ class SignedStore:
         self.checked: dict[str, StoredFile] = {}
         self.file_mode = file_mode
 
-    def _sign(self, body: bytes) -> str:
-        assert self.key is not None
-        return sign(self.key, self.purpose, body)
-
     @property
     def purpose(self) -> str:
         """A record signs for its own store: one copied to another store fails."""
@@ -289,12 +358,8 @@ class SignedStore:
         try:
             with opened_folder(self.root, self.parts, create=False) as folder:
                 raw = read_file(folder, "record.json", MAX_RECORD_BYTES)
-            if raw is None:
-                return None
-            signature, _, body = raw.decode("utf-8").partition("\n")
-            if not signed_by(self.key, signature, self.purpose, body.encode()):
-                return None
-            data = json.loads(body)
+            body = unsigned(self.key, raw, self.purpose)
+            data = json.loads(body) if body is not None else None
         except (OSError, ValueError, UnicodeDecodeError):
             return None
         if not isinstance(data, dict) or data.get("version") != RECORD_VERSION:
@@ -304,10 +369,9 @@ class SignedStore:
     def save_record(self, data: dict[str, object]) -> None:
         if self.key is None:
             return
-        body = json.dumps({**data, "version": RECORD_VERSION}, sort_keys=True)
-        signed = (self._sign(body.encode()) + "\n" + body).encode("utf-8")
+        body = json.dumps({**data, "version": RECORD_VERSION}, sort_keys=True).encode()
         with opened_folder(self.root, self.parts, create=True) as folder:
-            write_new(folder, "record.json", signed)
+            write_new(folder, "record.json", signed(self.key, body, self.purpose))
 
     def get(self, sha: str) -> bytes | None:
         """The stored bytes with this hash, if they are still intact."""
@@ -365,9 +429,10 @@ def _opened_folder_at(parent: int, name: str) -> Iterator[int]:
 class PageCache:
     """The pages of the last build with --cache: their inputs and their bytes."""
 
-    def __init__(self, folder: Path, key: bytes | None) -> None:
+    def __init__(self, folder: CacheFolder) -> None:
         # Readable by all, as the pages they are linked to (the cache folder is private).
-        self.store = SignedStore(folder / "pages", key, root=folder, file_mode=0o644)
+        self.folder = folder
+        self.store = folder.records("pages", file_mode=0o644)
         self.record = self._pages(self.store.load_record())
         self.hits = 0
         self.made: dict[str, tuple[str, str]] = {}  # this build's pages, as kept

@@ -11,12 +11,10 @@ the same bytes on every run, so file names can carry a hash of their content.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -371,52 +369,33 @@ def _cached_name(width: int, fmt: str) -> str:
     return f"{width}.{EXTENSIONS[fmt]}"
 
 
-@contextmanager
-def _key_dir(cache_dir: Path, key: str, create: bool) -> Iterator[tuple[int, int]]:
-    """Descriptors of ``cache_dir/images`` and of the key's folder in it."""
-    with (
-        pagecache.opened_folder(cache_dir, ("images",), create) as images,
-        pagecache.opened_folder(cache_dir, ("images", key), create) as folder,
-    ):
-        yield images, folder
-
-
-def _secret(cache_dir: Path) -> bytes | None:
-    """The key cached files are signed with (the render cache's), or None: no reuse."""
-    if pagecache.key_in_folder(cache_dir):
-        return None
-    return pagecache.cache_key()
-
-
-def _signature(secret: bytes, key: str, plan: _Plan, files: list[bytes]) -> bytes:
-    """What binds the files to this source and these settings (``key``), under a key that
-    is not in the cache folder."""
+def _manifest(key: str, plan: _Plan, files: list[bytes]) -> bytes:
+    """What binds the files to this source and these settings (``key``): the signed
+    ``images/<key>.sig`` holds it."""
     lines = [f"wsdgen-images 1\n{key}\n"]
     for (width, height, fmt), blob in zip(plan.files(), files, strict=True):
         lines.append(f"{width}x{height}.{fmt} {hashlib.sha256(blob).hexdigest()}\n")
-    return pagecache.sign(secret, "images", "".join(lines).encode()).encode()
+    return "".join(lines).encode()
 
 
 def _read_cached(cache_dir: Path, key: str, plan: _Plan) -> list[bytes] | None:
     """The cached files for ``plan``, or None when any one of them is missing or wrong.
 
     The cache folder may have been written by another CI run, so it is not trusted:
-    the files are used only under a signature (``images/<key>.sig``) made with the
-    render cache's key, which is not in the folder, so that nobody without the key can
-    swap in a picture of their own; and each file must still decode completely as the
-    expected format, at exactly the expected size, with no metadata.
+    the files are used only when the list of their hashes (``images/<key>.sig``) carries
+    the cache's signature (cache/pagecache.CacheFolder), so that nobody without the key
+    can swap in a picture of their own; and each file must still decode completely as
+    the expected format, at exactly the expected size, with no metadata.
     """
-    if not pagecache.USABLE:
+    store = pagecache.CacheFolder(cache_dir)
+    if store.key is None:
         return None
-    secret = _secret(cache_dir)
-    if secret is None:
+    listed = store.read_signed(("images",), f"{key}.sig", f"images:{key}", MAX_FILE_BYTES)
+    if listed is None:
         return None
     files: list[bytes] = []
     try:
-        with _key_dir(cache_dir, key, create=False) as (images, folder):
-            signature = pagecache.read_file(images, f"{key}.sig", MAX_FILE_BYTES)
-            if signature is None:
-                return None
+        with pagecache.opened_folder(cache_dir, ("images", key), create=False) as folder:
             for width, _height, fmt in plan.files():
                 blob = pagecache.read_file(folder, _cached_name(width, fmt), MAX_FILE_BYTES)
                 if blob is None:
@@ -424,7 +403,7 @@ def _read_cached(cache_dir: Path, key: str, plan: _Plan) -> list[bytes] | None:
                 files.append(blob)
     except (OSError, ValueError):
         return None
-    if not hmac.compare_digest(signature, _signature(secret, key, plan, files)):
+    if listed != _manifest(key, plan, files):
         return None
     for (width, height, fmt), blob in zip(plan.files(), files, strict=True):
         if not _valid_cached(blob, width, height, fmt):
@@ -451,18 +430,17 @@ def _valid_cached(blob: bytes, width: int, height: int, fmt: str) -> bool:
 
 
 def _write_cached(cache_dir: Path, key: str, plan: _Plan, files: list[bytes]) -> None:
-    """Store the files, then their signature; each replaces what was there at once (no
+    """Store the files, then their signed list; each replaces what was there at once (no
     half-written file)."""
-    if not pagecache.USABLE:
-        return
-    secret = _secret(cache_dir)
-    if secret is None:
+    store = pagecache.CacheFolder(cache_dir)
+    if store.key is None:
         return
     try:
-        with _key_dir(cache_dir, key, create=True) as (images, folder):
+        with pagecache.opened_folder(cache_dir, ("images", key), create=True) as folder:
             for (width, _height, fmt), blob in zip(plan.files(), files, strict=True):
                 pagecache.write_new(folder, _cached_name(width, fmt), blob)
-            pagecache.write_new(images, f"{key}.sig", _signature(secret, key, plan, files))
+        manifest = _manifest(key, plan, files)
+        store.write_signed(("images",), f"{key}.sig", f"images:{key}", manifest)
     except (OSError, ValueError):
         return
 

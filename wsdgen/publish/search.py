@@ -43,7 +43,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from wsdgen.cache.pagecache import SignedStore
+from wsdgen.cache.pagecache import CacheFolder, SignedStore
 from wsdgen.publish.output import link_stored
 
 HEAD = re.compile(rb"<head>.*?</head>", re.DOTALL)
@@ -135,17 +135,14 @@ def fingerprint(pages: Sequence[tuple[str, bytes]], version: str, count: int, nu
 class SearchCache:
     """The bundles of the last build made with --cache, by the fingerprint of their input."""
 
-    def __init__(self, folder: Path, key: bytes | None) -> None:
-        self.folder = folder / "search"
-        self.key = key
+    def __init__(self, folder: CacheFolder) -> None:
+        self.folder = folder
         self.reused = 0
 
     def store(self, part: Part) -> SignedStore:
         # Readable by all, like the page cache's files: a restored bundle is published
         # as hard links to them (publish/output.link_stored).
-        return SignedStore(
-            self.folder / f"deel-{part.number}", self.key, root=self.folder.parent, file_mode=0o644
-        )
+        return self.folder.records("search", f"deel-{part.number}", file_mode=0o644)
 
     def restore(self, part: Part, target: Path) -> bool:
         """Put the kept bundle of this part into target when it was made from the same
@@ -177,7 +174,7 @@ class SearchCache:
 
     def keep(self, part: Part, bundle: Path) -> None:
         """Keep a new bundle; failing to write only costs the next build its reuse."""
-        if self.key is None:
+        if self.folder.key is None:
             return
         store = self.store(part)
         try:

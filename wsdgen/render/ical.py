@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from wsdgen.cache.partcache import slot_of
 from wsdgen.load.config import SiteConfig
 from wsdgen.load.yamlnodes import clean_text
 from wsdgen.records import Kenniscafe, Werkplaats
@@ -126,7 +127,7 @@ def events_of(
                 werkplaats = werkplaatsen.get(cafe.werkplaats)
                 one = made.get((id(cafe), id(werkplaats)))
                 if one is None:
-                    data = make_event(cafe, werkplaats, config, stamp).to_ical()
+                    data = event_bytes(cafe, werkplaats, config, stamp)
                     one = made[(id(cafe), id(werkplaats))] = ((cafe, werkplaats), data, False)
                 events.append(one[1])
             has_time = any(cafe.begintijd for cafe in run)
@@ -134,6 +135,25 @@ def events_of(
         parts.append(found[1])
         timed = timed or found[2]
     return b"".join(parts), timed
+
+
+def event_bytes(
+    cafe: Kenniscafe, werkplaats: Werkplaats | None, config: SiteConfig, stamp: dt.datetime
+) -> bytes:
+    """One VEVENT as icalendar writes it; in a --cache build kept for the next one
+    (cache/partcache.py), under the kenniscafé with its werkplaats."""
+    parts = current().parts
+    if parts is None:
+        return make_event(cafe, werkplaats, config, stamp).to_ical()
+    shown = [cafe.key] if werkplaats is None else [cafe.key, werkplaats.key]
+    slot = slot_of("vevent", *cafe.key)
+    made_from = parts.made_from("vevent", config.base_url, stamp.isoformat(), shown=shown)
+    kept = parts.events.get(slot, made_from)
+    if isinstance(kept, str):
+        return kept.encode("utf-8")
+    data = make_event(cafe, werkplaats, config, stamp).to_ical()
+    parts.events.put(slot, made_from, data.decode("utf-8"), shown)
+    return data
 
 
 def calendar_bytes(

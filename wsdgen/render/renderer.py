@@ -31,11 +31,12 @@ from wsdgen import dates
 from wsdgen import diagnostics as diag
 from wsdgen.body.markup import MARKDOWN_SECONDS, body_key, render_markdown_bounded
 from wsdgen.budget import WorkBudget
+from wsdgen.cache.partcache import NewParts, slot_of
 from wsdgen.check.graph import Site, entry_date
 from wsdgen.diagnostics import Diagnostic
 from wsdgen.media.assets import Assets
 from wsdgen.media.prepare import Media, Picture, Report
-from wsdgen.plan.pageplan import EntryKey, PagePlan
+from wsdgen.plan.pageplan import EntryKey, PagePlan, entry_card_deps
 from wsdgen.plan.views import entry_details, menu_pages
 from wsdgen.records import Entry
 from wsdgen.render.ical import calendar_bytes
@@ -335,18 +336,85 @@ class Fragments:
                 if bodies.asked is not None:
                     bodies.asked.update(hit[2])
                 return hit[1]
-            outer, bodies.asked = bodies.asked, set()
-            try:
-                html = Markup(env.get_template(name).render(**args))
-                shown = frozenset(bodies.asked)
-            finally:
-                bodies.asked = outer
-            if outer is not None:
-                outer.update(shown)
+            slot = card_slot(name, args)
+            kept = kept_card(slot)
+            if kept is not None:
+                html, shown = kept
+            else:
+                outer, bodies.asked = bodies.asked, set()
+                try:
+                    html = Markup(env.get_template(name).render(**args))
+                    shown = frozenset(bodies.asked)
+                finally:
+                    bodies.asked = outer
+                keep_card(slot, html, shown)
+            if bodies.asked is not None:
+                bodies.asked.update(shown)
             self.keep(key, pinned, html, shown)
             return html
 
         return fragment
+
+
+# What a card kept between builds may take: entries (by the entries their cards show,
+# plan/pageplan.entry_card_deps) and plain values.
+PLAIN_TYPES = (str, int, bool, type(None))
+
+
+@dataclass(frozen=True, slots=True)
+class CardSlot:
+    """Where a card kept between --cache builds is found (cache/partcache.py)."""
+
+    slot: str
+    made_from: str  # the digest of its template, arguments and the entries they show
+    keys: list[EntryKey]  # the entries it is a card of
+    covered: frozenset[EntryKey]  # the entries whose files the digest covers
+
+
+def card_slot(name: str, args: dict[str, object]) -> CardSlot | None:
+    """The slot of a card: None outside a --cache build, and for a fragment with other
+    arguments than entries and plain values (a list, a year of cards)."""
+    parts = current().parts
+    if parts is None:
+        return None
+    named: list[object] = [name]
+    keys: list[EntryKey] = []
+    covered: set[EntryKey] = set()
+    for argument, value in args.items():
+        if isinstance(value, Entry):
+            named.append((argument, value.key))
+            keys.append(value.key)
+            covered |= entry_card_deps(value)
+        elif isinstance(value, PLAIN_TYPES):
+            named.append((argument, type(value).__name__, value))
+        else:
+            return None
+    made_from = parts.made_from(parts.template_digest(name), *named, shown=covered)
+    return CardSlot(slot_of(*named), made_from, keys, frozenset(covered))
+
+
+def kept_card(found: CardSlot | None) -> tuple[Markup, frozenset[EntryKey]] | None:
+    """The card as a --cache build kept it, with the entries whose bodies it shows."""
+    parts = current().parts
+    if found is None or parts is None:
+        return None
+    value = parts.cards.get(found.slot, found.made_from)
+    if not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], str):
+        return None
+    try:
+        shown = frozenset((str(c), str(s)) for c, s in value[1])
+    except (TypeError, ValueError):
+        return None
+    return (Markup(value[0]), shown) if shown <= found.covered else None
+
+
+def keep_card(found: CardSlot | None, html: Markup, shown: frozenset[EntryKey]) -> None:
+    """Keep a card for the next --cache build, unless it shows the body of an entry its
+    digest does not cover."""
+    parts = current().parts
+    if found is not None and parts is not None and shown <= found.covered:
+        value = [str(html), sorted(map(list, shown))]
+        parts.cards.put(found.slot, found.made_from, value, found.keys)
 
 
 def page_globals(
@@ -578,8 +646,9 @@ def _template_diagnostic(site_dir: Path, exc: Exception) -> Diagnostic:
 _WORKER_STATE: tuple[list[PagePlan], jinja2.Environment, Site] | None = None
 
 
-def _render_plan_at(index: int) -> tuple[Rendered | Diagnostic, float]:
-    """One page (or the template error it gave), and the seconds it took."""
+def _render_plan_at(index: int) -> tuple[Rendered | Diagnostic, float, NewParts | None]:
+    """One page (or the template error it gave), the seconds it took, and the cards and
+    events it made that a --cache build keeps (a forked worker's own go back this way)."""
     assert _WORKER_STATE is not None
     plans, env, site = _WORKER_STATE
     started = time.perf_counter()
@@ -587,7 +656,8 @@ def _render_plan_at(index: int) -> tuple[Rendered | Diagnostic, float]:
         result: Rendered | Diagnostic = render_one(plans[index], env, site)
     except RenderError as exc:
         result = exc.diagnostic
-    return result, time.perf_counter() - started
+    parts = current().parts
+    return result, time.perf_counter() - started, parts.take_new() if parts else None
 
 
 def render_pages(
@@ -628,7 +698,10 @@ def iter_pages(
     _WORKER_STATE = (plans, env, site)
     try:
         results = map_in_workers(_render_plan_at, range(len(plans)), jobs)
-        for count, (result, seconds) in enumerate(results, 1):
+        parts = current().parts
+        for count, (result, seconds, made) in enumerate(results, 1):
+            if parts is not None and made is not None:
+                parts.add(made)
             if isinstance(result, Diagnostic):
                 raise RenderError(result)
             if budget is not None:
