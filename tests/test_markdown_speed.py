@@ -96,3 +96,48 @@ def test_the_inline_pass_agrees_on_every_body_of_the_real_site_and_the_fixtures(
     for text in [*texts, *samples]:
         faster, original_html = both_ways(text)
         assert faster == original_html, text[:80]
+
+
+def test_every_block_processor_is_known_and_guarded() -> None:
+    """A processor of a new Python-Markdown version is simply always tested (slower,
+    still right); this says when the table needs a look."""
+    guarded = markup.guard_block_tests(converter())
+    known = {type(p) for p in guarded.parser.blockprocessors} & set(markup.BLOCK_TRIGGERS)
+    assert known == set(markup.BLOCK_TRIGGERS)
+    assert markup._markdown_to_html("a") == "<p>a</p>"
+    assert markup._converter is not None
+    tests = [p.test for p in markup._converter.parser.blockprocessors]
+    assert sum(getattr(t, "__name__", "") == "guarded" for t in tests) == len(markup.BLOCK_TRIGGERS)
+
+
+def guarded_and_original(text: str) -> tuple[str, str]:
+    return markup.guard_block_tests(converter()).convert(text), converter().convert(text)
+
+
+BLOCK_ALPHABET = "a -_*=>:|[]^#.1\n\n    "
+BLOCK_SNIPPETS = [
+    "a\n===", "b\n---", "- - -", "***", "__ __ _", "* * *", "term\n: uitleg", "> citaat",
+    "[^1]: voet", "*[WSD]: Werkplaatsen", "[x]: /y/", "| a | b |\n|---|---|\n| 1 | 2 |",
+    "|a|\n|-|", "1. een", "- twee", "    code", "# kop", "\n\n", "tekst ", ":", "|",
+]  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=BLOCK_ALPHABET, max_size=60),
+        st.lists(st.sampled_from(BLOCK_SNIPPETS), max_size=8).map("\n".join),
+        st.lists(st.sampled_from(BLOCK_SNIPPETS), max_size=8).map("".join),
+    )
+)
+def test_the_guarded_block_tests_agree_with_the_original_on_any_text(text: str) -> None:
+    faster, original_html = guarded_and_original(text)
+    assert faster == original_html
+
+
+def test_the_guarded_block_tests_agree_on_every_body_of_the_real_site_and_the_fixtures() -> None:
+    files = [*sorted((REPO / "content").rglob("*.md")), *sorted(SITES.rglob("*.md"))]
+    for path in files:
+        text = Path(path).read_text(encoding="utf-8")
+        faster, original_html = guarded_and_original(text)
+        assert faster == original_html, path

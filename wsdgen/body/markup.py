@@ -28,8 +28,13 @@ from typing import Any
 
 import markdown
 import nh3
-from markdown import inlinepatterns, util
+from markdown import blockprocessors, inlinepatterns, util
+from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.extensions.abbr import AbbrBlockprocessor
+from markdown.extensions.def_list import DefListProcessor
+from markdown.extensions.footnotes import FootnoteBlockProcessor
+from markdown.extensions.tables import TableProcessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 from wsdgen.session import current
@@ -293,6 +298,48 @@ def is_site_path(value: str) -> bool:
     return ":" not in text.split("/", 1)[0]
 
 
+# Block processors of Python-Markdown 3.11 (by class) and the strings one of which a
+# block holds whenever the processor's test (or, for those whose test is always True,
+# its run) can succeed: read from their regular expressions. Without any of them the
+# processor is passed over for that block, as its failed test or run would pass it.
+HR_TRIGGERS = tuple(f"{c}{gap}{c}" for c in "-_*" for gap in ("", " ", "  "))
+BLOCK_TRIGGERS: dict[type[BlockProcessor], tuple[str, ...]] = {
+    blockprocessors.SetextHeaderProcessor: ("\n=", "\n-"),  # a line of = or - after the first
+    blockprocessors.HRProcessor: HR_TRIGGERS,  # three of -, _ or * with at most two spaces between
+    DefListProcessor: (": ",),  # ':' then one to three spaces
+    blockprocessors.BlockQuoteProcessor: (">",),
+    FootnoteBlockProcessor: ("[^",),  # run: '[^label]:'
+    AbbrBlockprocessor: ("*[",),  # run: '*[abbr]:'
+    blockprocessors.ReferenceProcessor: ("]:",),  # run: '[id]: url'
+    TableProcessor: ("|",),  # a table's first row has a pipe
+}
+
+
+def test_when_possible(
+    test: Callable[[Any, str], bool], needed: tuple[str, ...]
+) -> Callable[[Any, str], bool]:
+    """A block processor's test that says False at once for a block without any of
+    the ``needed`` strings (tests/test_markdown_speed.py holds the HTML to the
+    original's)."""
+
+    def guarded(parent: Any, block: str) -> bool:
+        for text in needed:
+            if text in block:
+                return test(parent, block)
+        return False
+
+    return guarded
+
+
+def guard_block_tests(md: markdown.Markdown) -> markdown.Markdown:
+    """Give the block processors of ``md`` whose triggers are known the guarded test."""
+    for processor in md.parser.blockprocessors:
+        needed = BLOCK_TRIGGERS.get(type(processor))
+        if needed is not None:
+            processor.test = test_when_possible(processor.test, needed)  # type: ignore[method-assign]
+    return md
+
+
 _converter: markdown.Markdown | None = None
 
 
@@ -301,8 +348,8 @@ def _markdown_to_html(text: str) -> str:
     converting a typical body); reset() clears what the last body left behind."""
     global _converter
     if _converter is None:
-        _converter = markdown.Markdown(
-            extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
+        _converter = guard_block_tests(
+            markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
         )
     return _converter.reset().convert(text)
 
