@@ -717,8 +717,14 @@ def iter_pages(
 
 @functools.lru_cache(maxsize=256)
 def _template_path(env: jinja2.Environment, site_dir: Path, name: str) -> str:
+    """Found without compiling the template: the main process of a build only counts
+    the seconds of pages that its workers render (and compile the templates for)."""
+    loader = env.loader
     try:
-        filename = env.get_template(name).filename
+        if isinstance(loader, SafeLoader):
+            filename = loader.filename_of(name)
+        else:
+            filename = env.get_template(name).filename
     except jinja2.TemplateError:
         return name
     return shown_name(site_dir, Path(filename)) if filename else name

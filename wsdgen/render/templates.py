@@ -43,6 +43,15 @@ class SafeLoader(jinja2.BaseLoader):
         self.site_dir = site_dir
         self.folders = (site_dir / "templates", THEME_TEMPLATES)
 
+    def filename_of(self, template: str) -> str | None:
+        """The file ``get_source`` would read for this name, without reading it."""
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            if os.path.lexists(path):
+                return str(path)
+        return None
+
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
