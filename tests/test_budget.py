@@ -52,9 +52,11 @@ def test_many_slow_bodies_use_up_the_budget(
     result = run("build", "--site", str(mini), "--out", str(out), "--today", TODAY, "--jobs", "1")
     assert result.code == 1
     assert not out.exists()
-    named = {line.split(":")[0] for line in result.lines}
-    assert 3 <= len(named) <= 5
-    assert named <= set(names)
+    named = [line.split(":")[0] for line in result.lines]
+    assert len(named) <= 5
+    # The slow bodies are named; on a busy machine a PDF read may cost a tenth of the
+    # slowest body and be named with them (the lines are in the order of their paths).
+    assert len(set(named) & set(names)) >= 3
     assert all("tijdslimiet" in line for line in result.lines)
 
 
