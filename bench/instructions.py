@@ -34,6 +34,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from run import compile_wsdgen  # bench/run.py, beside this script
+
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 COLLECTED = re.compile(r"==\d+== Collected : (\d+)")
@@ -112,6 +114,7 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    compile_wsdgen()
     with tempfile.TemporaryDirectory(prefix="wsdgen-instr-") as folder:
         work = Path(folder)
         site = work / "site"

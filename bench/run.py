@@ -13,6 +13,7 @@ template edited). Results go to stdout as a Markdown table and to --json.
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import json
 import os
@@ -394,6 +395,13 @@ def table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def compile_wsdgen() -> None:
+    """Compile wsdgen's modules once, as installing the package does: where
+    PYTHONDONTWRITEBYTECODE is set (this machine sets it) a source checkout would
+    otherwise compile every module again in each timed run (about 0.2 s)."""
+    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "wsdgen"), quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark wsdgen against Hugo.")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -405,6 +413,7 @@ def main() -> None:
         "--serve-only", action="store_true", help="only the serve figures (no builds)"
     )
     args = parser.parse_args()
+    compile_wsdgen()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.serve_only:
         for size in args.sizes:
