@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import SITES, TODAY
+from conftest import SITES, TODAY, with_template
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_incremental import apply, edit
@@ -376,3 +376,80 @@ def test_a_record_copied_to_another_store_is_not_ours(site: Path, tmp_path: Path
     shutil.copyfile(cache / "pages" / "record.json", search / "record.json")
     store = pagecache.SignedStore(search, pagecache.cache_key(), root=cache)
     assert store.load_record() is None
+
+
+# Holes an adversarial pass found in what a warm build compares (each failed before).
+
+
+def test_a_report_edited_without_changing_its_length_is_seen(site: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "cold", cache, search=False)
+    pdf = site / "assets/publicaties/rapport.pdf"
+    pdf.write_bytes(pdf.read_bytes().replace(b"Schuldhulp begint", b"Schuldhulq begint"))
+    cached_build(site, tmp_path / "warm", cache, search=False)
+    cached_build(site, tmp_path / "clean", None, search=False)
+    clean = files_of(tmp_path / "clean")
+    assert b"Schuldhulq" in clean["publicaties/armoede-rapport/index.html"]
+    assert files_of(tmp_path / "warm") == clean
+
+
+def test_two_images_swapped_show_their_own_pictures(site: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    for name, size in (("een", (800, 600)), ("twee", (640, 900))):
+        folder = site / "assets/afbeeldingen" / name
+        folder.mkdir(parents=True)
+        Image.new("RGB", size, (200, 30, 30)).save(folder / "foto.jpg", quality=80)
+    for slug, name in (("amsterdam", "een"), ("rotterdam", "twee")):
+        path = site / f"content/werkplaatsen/{slug}.md"
+        head, _, rest = path.read_text(encoding="utf-8").partition("\n")
+        fields = f"afbeelding: /assets/afbeeldingen/{name}/foto.jpg\nafbeelding_alt: Een foto\n"
+        path.write_text(f"{head}\n{fields}{rest}", encoding="utf-8")
+    cache = tmp_path / "cache"
+    assert cached_build(site, tmp_path / "cold", cache, search=False).exit_code == 0
+    one, two = (site / f"assets/afbeeldingen/{n}/foto.jpg" for n in ("een", "twee"))
+    first = one.read_bytes()
+    one.write_bytes(two.read_bytes())
+    two.write_bytes(first)
+    cached_build(site, tmp_path / "warm", cache, search=False)
+    cached_build(site, tmp_path / "clean", None, search=False)
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "clean")
+
+
+def test_a_template_in_a_linked_folder_counts_for_a_computed_include(
+    site: Path, tmp_path: Path
+) -> None:
+    extra = site / "extra"
+    extra.mkdir()
+    (extra / "x.html").write_text("EEN", encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates/gelinkt").symlink_to("../extra")
+    theme = Path(__file__).parent.parent / "wsdgen/theme/templates/partials/kenniscafe-card.html"
+    card = theme.read_text(encoding="utf-8").replace(
+        "</li>", '{% include "gelinkt/" ~ "x.html" %}</li>'
+    )
+    with_template(site, "partials/kenniscafe-card.html", card)
+    cache = tmp_path / "cache"
+    assert cached_build(site, tmp_path / "cold", cache, search=False).exit_code == 0
+    (extra / "x.html").write_text("TWEE", encoding="utf-8")
+    cached_build(site, tmp_path / "warm", cache, search=False)
+    cached_build(site, tmp_path / "clean", None, search=False)
+    clean = files_of(tmp_path / "clean")
+    assert b"TWEE" in clean["kenniscafes/index.html"]
+    assert files_of(tmp_path / "warm") == clean
+
+
+def test_a_stored_page_others_may_write_is_copied_not_linked(site: Path, tmp_path: Path) -> None:
+    """A published page that is a hard link to a file anyone may write could change
+    after the build."""
+    cache = tmp_path / "cache"
+    cached_build(site, tmp_path / "cold", cache, search=False)
+    for path in stored_files(cache).values():
+        path.chmod(0o666)
+    cached_build(site, tmp_path / "warm", cache, search=False)
+    stored = stored_files(cache)
+    for page in (tmp_path / "warm").rglob("*.html"):
+        info = page.stat()
+        assert (info.st_dev, info.st_ino) not in stored, page
+        assert info.st_mode & 0o022 == 0, page
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")

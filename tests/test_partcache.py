@@ -139,3 +139,17 @@ def test_a_build_without_changes_does_not_write_the_records_again(
     after = {name: (cache / name).stat().st_mtime_ns for name in (CARDS, EVENTS)}
     assert middle != before  # the deleted cafe's parts went
     assert after == middle
+
+
+def test_a_build_without_cache_in_the_same_session_keeps_no_parts(
+    site: Path, tmp_path: Path
+) -> None:
+    """Was a hole (API only): the parts of a first build stayed on the session and a
+    second build without --cache showed its cards."""
+    with session.active(session.Session()) as run:
+        cached_build(site, tmp_path / "one", tmp_path / "cache", search=False)
+        retitle(site / "content/werkplaatsen/amsterdam.md", "Werkplaats Groot-Amsterdam")
+        cached_build(site, tmp_path / "two", None, search=False)
+        assert run.parts is None
+    cached_build(site, tmp_path / "clean", None, search=False)
+    assert files_of(tmp_path / "two") == files_of(tmp_path / "clean")

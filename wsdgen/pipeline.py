@@ -261,6 +261,9 @@ def render_site(
     """
     env = make_environment(loaded.config.site_dir, compiled)
     made_from: dict[str, str] = {}
+    # Only a build with a page cache keeps parts, each its own (a second build in the
+    # same session must not take the first one's).
+    session.current().parts = None
     if page_cache is not None:
         inputs = SiteInputs.of(loaded, env, options or BuildOptions())
         made_from = plan_inputs(inputs, plans)

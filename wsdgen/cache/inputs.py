@@ -14,6 +14,7 @@ import functools
 import hashlib
 import importlib.metadata
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,8 @@ RENDERING_LIBRARIES = (
     "pypdf",
     "pyyaml",
     "python-frontmatter",
+    "markupsafe",
+    "tzdata",
 )
 
 
@@ -157,6 +160,7 @@ def code_digest() -> str:
         if path.is_file() and path.suffix in (".py", ".html", ".xml", ".txt", ".yml", ".ics"):
             parts.append(f"{path.relative_to(package)}\0")
             parts.append(path.read_bytes().decode("utf-8", "replace"))
+    parts.append(f"python={sys.version}")
     for name in RENDERING_LIBRARIES:
         try:
             parts.append(f"{name}={importlib.metadata.version(name)}")

@@ -324,6 +324,7 @@ class StoredFile:
     path: Path
     identity: tuple[int, int, int, int]  # device, inode, size, modification time (ns)
     mode: int
+    owner: int  # user id
 
 
 class SignedStore:
@@ -387,7 +388,7 @@ class SignedStore:
         self.intact.add(sha)
         path = self.folder / "files" / sha[:2] / sha
         identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-        self.checked[sha] = StoredFile(path, identity, info.st_mode)
+        self.checked[sha] = StoredFile(path, identity, info.st_mode, info.st_uid)
         return data
 
     def put(self, data: bytes) -> str:

@@ -117,12 +117,16 @@ class Media:
     replaced: frozenset[str] = frozenset()
 
     def digest(self) -> str:
-        """Changes when any published variant or report changes (for `serve`)."""
+        """Changes when anything a page can show of the media changes: a published
+        variant, which image shows which variants (two images swapped keep the same set
+        of files), a report's label or any character of its text."""
         hasher = hashlib.sha256()
         for item in sorted(self.files, key=lambda f: f.file):
             hasher.update(item.file.encode() + b"\0")
+        for path, picture in sorted(self.pictures.items()):
+            hasher.update(f"{path}\0{picture!r}\0".encode())
         for path, report in sorted(self.reports.items()):
-            hasher.update(f"{path}\0{report.label}\0{len(report.text)}\0".encode())
+            hasher.update(f"{path}\0{report.label}\0{report.text}\0".encode())
         return hasher.hexdigest()
 
 

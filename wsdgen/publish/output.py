@@ -193,10 +193,14 @@ def link_stored(stored: StoredFile, target: Path) -> bool:
     """Put a page from the page cache in place as a hard link to its stored file (no
     bytes written; a warm build of 10,000 entries reuses 14,000 pages). True only when
     the link is that very file as it was read and checked, readable by all; otherwise
-    the link is removed again and the caller writes the bytes. A cache on another
-    file system cannot be linked to (also False)."""
+    the link is removed again and the caller writes the bytes. A stored file that
+    someone else may write is not linked, and a cache on another file system cannot be
+    linked to (both False)."""
     readable = stored.mode & 0o444 == 0o444
-    if not readable:
+    # A published page shares the stored file's bytes: if anyone else could write that
+    # file (or its owner is not this user), the page could change after the build.
+    private = stored.mode & 0o022 == 0 and stored.owner == getattr(os, "getuid", lambda: 0)()
+    if not readable or not private:
         return False
     try:
         os.link(stored.path, target, follow_symlinks=False)

@@ -86,11 +86,21 @@ class SafeLoader(jinja2.BaseLoader):
 
 
 def template_names(folder: Path) -> list[str]:
-    """Every file below a templates folder, as a template name ('partials/x.html')."""
+    """Every file below a templates folder, as a template name ('partials/x.html').
+
+    Folders that are symlinks are followed (each real folder once), since the loader
+    loads from them too: a template digest that covers "every template" must see them
+    (cache/inputs.TemplateDigests), and the file rule must check them."""
     names: list[str] = []
     if not folder.is_dir():
         return names
-    for current, dirs, files in os.walk(folder, followlinks=False):
+    seen: set[str] = set()
+    for current, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(current)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith("."):
