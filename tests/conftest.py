@@ -65,6 +65,15 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
     return invoke
 
 
+TEST_CACHE_KEY = "sleutel-van-de-tests-" + "x" * 40
+
+
+@pytest.fixture
+def signed_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache key in the environment, as CI's secret gives one (--cache reuses)."""
+    monkeypatch.setenv("WSDGEN_CACHE_KEY", TEST_CACHE_KEY)
+
+
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
     """A fresh copy of tests/sites/mini that a test may change."""

@@ -25,9 +25,7 @@ from wsdgen.pipeline import BuildOptions, BuildResult, build
 CAFE = "content/kenniscafes/2017-04-14-schulden.md"
 
 
-@pytest.fixture(autouse=True)
-def cache_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WSDGEN_CACHE_KEY", "sleutel-van-de-tests-" + "x" * 40)
+pytestmark = pytest.mark.usefixtures("signed_cache")
 
 
 @pytest.fixture
@@ -381,16 +379,23 @@ def test_a_record_copied_to_another_store_is_not_ours(site: Path, tmp_path: Path
 # Holes an adversarial pass found in what a warm build compares (each failed before).
 
 
+def assert_warm_is_clean(site: Path, tmp_path: Path, cache: Path, file: str, shown: bytes) -> None:
+    """After an edit: a warm build equals a clean one, which shows the edit in ``file``."""
+    cached_build(site, tmp_path / "warm", cache, search=False)
+    cached_build(site, tmp_path / "clean", None, search=False)
+    clean = files_of(tmp_path / "clean")
+    assert shown in clean[file]
+    assert files_of(tmp_path / "warm") == clean
+
+
 def test_a_report_edited_without_changing_its_length_is_seen(site: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cached_build(site, tmp_path / "cold", cache, search=False)
     pdf = site / "assets/publicaties/rapport.pdf"
     pdf.write_bytes(pdf.read_bytes().replace(b"Schuldhulp begint", b"Schuldhulq begint"))
-    cached_build(site, tmp_path / "warm", cache, search=False)
-    cached_build(site, tmp_path / "clean", None, search=False)
-    clean = files_of(tmp_path / "clean")
-    assert b"Schuldhulq" in clean["publicaties/armoede-rapport/index.html"]
-    assert files_of(tmp_path / "warm") == clean
+    assert_warm_is_clean(
+        site, tmp_path, cache, "publicaties/armoede-rapport/index.html", b"Schuldhulq"
+    )
 
 
 def test_two_images_swapped_show_their_own_pictures(site: Path, tmp_path: Path) -> None:
@@ -411,9 +416,7 @@ def test_two_images_swapped_show_their_own_pictures(site: Path, tmp_path: Path) 
     first = one.read_bytes()
     one.write_bytes(two.read_bytes())
     two.write_bytes(first)
-    cached_build(site, tmp_path / "warm", cache, search=False)
-    cached_build(site, tmp_path / "clean", None, search=False)
-    assert files_of(tmp_path / "warm") == files_of(tmp_path / "clean")
+    assert_warm_is_clean(site, tmp_path, cache, "werkplaatsen/amsterdam/index.html", b'width="640"')
 
 
 def test_a_template_in_a_linked_folder_counts_for_a_computed_include(
@@ -432,11 +435,7 @@ def test_a_template_in_a_linked_folder_counts_for_a_computed_include(
     cache = tmp_path / "cache"
     assert cached_build(site, tmp_path / "cold", cache, search=False).exit_code == 0
     (extra / "x.html").write_text("TWEE", encoding="utf-8")
-    cached_build(site, tmp_path / "warm", cache, search=False)
-    cached_build(site, tmp_path / "clean", None, search=False)
-    clean = files_of(tmp_path / "clean")
-    assert b"TWEE" in clean["kenniscafes/index.html"]
-    assert files_of(tmp_path / "warm") == clean
+    assert_warm_is_clean(site, tmp_path, cache, "kenniscafes/index.html", b"TWEE")
 
 
 def test_a_stored_page_others_may_write_is_copied_not_linked(site: Path, tmp_path: Path) -> None:

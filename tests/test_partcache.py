@@ -9,34 +9,22 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SITES
 from test_pagecache import CAFE, cached_build, files_of
 
 from wsdgen import session
 from wsdgen.cache import pagecache
 from wsdgen.cache.partcache import KeptParts
 
+pytestmark = pytest.mark.usefixtures("signed_cache")
 CAFE_KEY = ("kenniscafes", "2017-04-14-schulden")
 CARDS = Path("onderdelen/kaarten/record.json")
 EVENTS = Path("onderdelen/agenda/record.json")
 
 
-@pytest.fixture(autouse=True)
-def cache_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WSDGEN_CACHE_KEY", "sleutel-van-de-tests-" + "x" * 40)
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    target = tmp_path / "site"
-    shutil.copytree(SITES / "mini", target)
-    return target
-
-
-def kept_build(site: Path, out: Path, cache: Path) -> KeptParts:
+def kept_build(mini: Path, out: Path, cache: Path) -> KeptParts:
     """A --cache build in a session of the test's own, and the parts it kept."""
     with session.active(session.Session()) as run:
-        assert cached_build(site, out, cache, search=False).exit_code == 0
+        assert cached_build(mini, out, cache, search=False).exit_code == 0
     assert run.parts is not None
     return run.parts
 
@@ -53,73 +41,73 @@ def retitle(path: Path, title: str) -> None:
 
 
 def test_a_warm_build_makes_only_the_changed_cafe_s_cards_and_event(
-    site: Path, tmp_path: Path
+    mini: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
-    cold = kept_build(site, tmp_path / "cold", cache)
+    cold = kept_build(mini, tmp_path / "cold", cache)
     assert cold.cards.hits == 0 and cold.cards.new and cold.events.new
-    retitle(site / CAFE, "Schulden, opnieuw bekeken")
-    warm = kept_build(site, tmp_path / "warm", cache)
+    retitle(mini / CAFE, "Schulden, opnieuw bekeken")
+    warm = kept_build(mini, tmp_path / "warm", cache)
     assert warm.cards.hits > 0 and warm.events.hits == len(cold.events.new) - 1
     assert warm.cards.new, "the changed cafe's cards are made again"
     assert all(CAFE_KEY in keys for _, _, keys in warm.cards.new.values())
     assert [keys[0] for _, _, keys in warm.events.new.values()] == [CAFE_KEY]
-    cached_build(site, tmp_path / "clean", None, search=False)
+    cached_build(mini, tmp_path / "clean", None, search=False)
     assert files_of(tmp_path / "warm") == files_of(tmp_path / "clean")
     agenda = (tmp_path / "warm/kenniscafes/agenda.ics").read_text(encoding="utf-8")
     assert "SUMMARY:Schulden\\, opnieuw bekeken" in agenda
 
 
-def test_a_renamed_werkplaats_changes_the_cards_of_its_cafes(site: Path, tmp_path: Path) -> None:
+def test_a_renamed_werkplaats_changes_the_cards_of_its_cafes(mini: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    kept_build(site, tmp_path / "cold", cache)
-    retitle(site / "content/werkplaatsen/amsterdam.md", "Werkplaats Groot-Amsterdam")
-    warm = kept_build(site, tmp_path / "warm", cache)
+    kept_build(mini, tmp_path / "cold", cache)
+    retitle(mini / "content/werkplaatsen/amsterdam.md", "Werkplaats Groot-Amsterdam")
+    warm = kept_build(mini, tmp_path / "warm", cache)
     assert any(("werkplaatsen", "amsterdam") in keys for _, _, keys in warm.cards.new.values())
-    cached_build(site, tmp_path / "clean", None, search=False)
+    cached_build(mini, tmp_path / "clean", None, search=False)
     clean = files_of(tmp_path / "clean")
     assert b"Groot-Amsterdam" in clean["kenniscafes/index.html"]
     assert files_of(tmp_path / "warm") == clean
 
 
-def test_a_forged_card_or_event_is_never_shown(site: Path, tmp_path: Path) -> None:
+def test_a_forged_card_or_event_is_never_shown(mini: Path, tmp_path: Path) -> None:
     """Someone who can write the cache folder but has not got the key puts markup of
     their own in a kept card, and text in a kept event, each under its right digest."""
     cache = tmp_path / "cache"
-    kept_build(site, tmp_path / "cold", cache)
+    kept_build(mini, tmp_path / "cold", cache)
     for name, evil in ((CARDS, "<script>steel()</script>"), (EVENTS, "SUMMARY:steel()\r\n")):
         parts = record_of(cache, name)
         for part in parts.values():
             part[1] = [evil, []] if name == CARDS else evil
         forged = json.dumps({"parts": parts, "version": pagecache.RECORD_VERSION}, sort_keys=True)
         (cache / name).write_text("0" * 64 + "\n" + forged, encoding="utf-8")
-    kept_build(site, tmp_path / "warm", cache)
+    kept_build(mini, tmp_path / "warm", cache)
     warm = files_of(tmp_path / "warm")
     assert not any(b"steel()" in data for data in warm.values())
     assert warm == files_of(tmp_path / "cold")
 
 
 def test_a_signed_record_of_another_store_is_not_taken_for_cards(
-    site: Path, tmp_path: Path
+    mini: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
-    kept_build(site, tmp_path / "cold", cache)
+    kept_build(mini, tmp_path / "cold", cache)
     shutil.copyfile(cache / EVENTS, cache / CARDS)
-    retitle(site / CAFE, "Schulden, opnieuw bekeken")
-    warm = kept_build(site, tmp_path / "warm", cache)
+    retitle(mini / CAFE, "Schulden, opnieuw bekeken")
+    warm = kept_build(mini, tmp_path / "warm", cache)
     assert warm.cards.hits == 0 and warm.events.hits > 0
-    cached_build(site, tmp_path / "clean", None, search=False)
+    cached_build(mini, tmp_path / "clean", None, search=False)
     assert files_of(tmp_path / "warm") == files_of(tmp_path / "clean")
 
 
-def test_the_parts_of_a_deleted_cafe_are_dropped(site: Path, tmp_path: Path) -> None:
+def test_the_parts_of_a_deleted_cafe_are_dropped(mini: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    kept_build(site, tmp_path / "cold", cache)
+    kept_build(mini, tmp_path / "cold", cache)
     assert any(
         ["kenniscafes", CAFE_KEY[1]] in part[2] for part in record_of(cache, EVENTS).values()
     )
-    (site / CAFE).unlink()
-    kept_build(site, tmp_path / "warm", cache)
+    (mini / CAFE).unlink()
+    kept_build(mini, tmp_path / "warm", cache)
     for name in (CARDS, EVENTS):
         assert not any(
             ["kenniscafes", CAFE_KEY[1]] in part[2] for part in record_of(cache, name).values()
@@ -127,29 +115,29 @@ def test_the_parts_of_a_deleted_cafe_are_dropped(site: Path, tmp_path: Path) -> 
 
 
 def test_a_build_without_changes_does_not_write_the_records_again(
-    site: Path, tmp_path: Path
+    mini: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
-    kept_build(site, tmp_path / "cold", cache)
+    kept_build(mini, tmp_path / "cold", cache)
     before = {name: (cache / name).stat().st_mtime_ns for name in (CARDS, EVENTS)}
-    (site / "content/kenniscafes/2030-06-01-toekomst.md").unlink()  # a list page changes
-    kept_build(site, tmp_path / "one", cache)
+    (mini / "content/kenniscafes/2030-06-01-toekomst.md").unlink()  # a list page changes
+    kept_build(mini, tmp_path / "one", cache)
     middle = {name: (cache / name).stat().st_mtime_ns for name in (CARDS, EVENTS)}
-    kept_build(site, tmp_path / "two", cache)
+    kept_build(mini, tmp_path / "two", cache)
     after = {name: (cache / name).stat().st_mtime_ns for name in (CARDS, EVENTS)}
     assert middle != before  # the deleted cafe's parts went
     assert after == middle
 
 
 def test_a_build_without_cache_in_the_same_session_keeps_no_parts(
-    site: Path, tmp_path: Path
+    mini: Path, tmp_path: Path
 ) -> None:
     """Was a hole (API only): the parts of a first build stayed on the session and a
     second build without --cache showed its cards."""
     with session.active(session.Session()) as run:
-        cached_build(site, tmp_path / "one", tmp_path / "cache", search=False)
-        retitle(site / "content/werkplaatsen/amsterdam.md", "Werkplaats Groot-Amsterdam")
-        cached_build(site, tmp_path / "two", None, search=False)
+        cached_build(mini, tmp_path / "one", tmp_path / "cache", search=False)
+        retitle(mini / "content/werkplaatsen/amsterdam.md", "Werkplaats Groot-Amsterdam")
+        cached_build(mini, tmp_path / "two", None, search=False)
         assert run.parts is None
-    cached_build(site, tmp_path / "clean", None, search=False)
+    cached_build(mini, tmp_path / "clean", None, search=False)
     assert files_of(tmp_path / "two") == files_of(tmp_path / "clean")

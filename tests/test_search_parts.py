@@ -26,9 +26,7 @@ from wsdgen.publish.search import MANIFEST, part_of, plan_parts
 CAFE = "content/kenniscafes/2017-04-14-schulden.md"
 
 
-@pytest.fixture(autouse=True)
-def cache_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WSDGEN_CACHE_KEY", "sleutel-van-de-tests-" + "x" * 40)
+pytestmark = pytest.mark.usefixtures("signed_cache")
 
 
 def page(number: int, marked: bool = True) -> tuple[str, bytes]:

@@ -20,9 +20,7 @@ from wsdgen.pipeline import BuildOptions, BuildResult, build
 CAFE = "content/kenniscafes/2017-04-14-schulden.md"
 
 
-@pytest.fixture(autouse=True)
-def cache_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WSDGEN_CACHE_KEY", "sleutel-van-de-tests-" + "x" * 40)
+pytestmark = pytest.mark.usefixtures("signed_cache")
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,6 +145,19 @@ def too_big(size: int, max_bytes: int) -> str:
 def read_text(site_dir: Path, path: Path, max_bytes: int | None = None) -> str:
     """read_bytes, decoded as UTF-8 (a BOM is dropped). Raises UnicodeDecodeError too."""
     return read_bytes(site_dir, path, max_bytes).decode("utf-8-sig")
+
+
+def walk_following_links(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk`` through folder links too, each real folder once (a link to a folder
+    above cannot make it loop). A caller may prune ``dirs`` in place, as with os.walk."""
+    seen: set[str] = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        yield folder, dirs, files
 
 
 def file_under(root: Path, relative: str) -> Path | None:

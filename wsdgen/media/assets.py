@@ -286,13 +286,7 @@ def _walk(root: Path, site_dir: Path | None = None) -> tuple[dict[str, Path], li
     problems: list[Diagnostic] = []
     if not root.is_dir():
         return found, problems
-    seen: set[str] = set()
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        real = os.path.realpath(folder)
-        if real in seen:
-            dirs[:] = []
-            continue
-        seen.add(real)
+    for folder, dirs, files in safefs.walk_following_links(root):
         kept = []
         for name in sorted(d for d in dirs if not d.startswith(".")):
             path = Path(folder) / name

@@ -94,13 +94,7 @@ def template_names(folder: Path) -> list[str]:
     names: list[str] = []
     if not folder.is_dir():
         return names
-    seen: set[str] = set()
-    for current, dirs, files in os.walk(folder, followlinks=True):
-        real = os.path.realpath(current)
-        if real in seen:
-            dirs[:] = []
-            continue
-        seen.add(real)
+    for current, dirs, files in safefs.walk_following_links(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith("."):
