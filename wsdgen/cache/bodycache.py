@@ -2,9 +2,9 @@
 
 The cache folder is not trusted: in CI it is restored from a cache that another run
 (say, a pull request's) may have written. So a value read from disk is used only when
-it names its own key and is exactly what the sanitiser makes of it; anything else is a
-miss and the body is rendered again. Nothing in the folder can put markup in a page
-that the sanitiser would not let through.
+it carries the cache's signature for its own key (pagecache.CacheFolder) and is exactly
+what the sanitiser makes of it; anything else is a miss and the body is rendered again.
+Nothing in the folder can put markup in a page that the sanitiser would not let through.
 """
 
 from __future__ import annotations
