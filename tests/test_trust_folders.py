@@ -449,3 +449,21 @@ def test_capped_counts_per_file_and_kind() -> None:
         "... en nog 1 dezelfde waarschuwing in x.md"
     )
     assert diag.dutch_number(1234567) == "1.234.567"
+
+
+def test_a_linked_templates_folder_outside_the_site_is_one_error_and_not_walked(
+    tmp_path: Path, mini: Path, run
+) -> None:
+    """Linked folders under templates/ are followed (the loader loads from them), but a
+    link out of the site is one error on the link, never a walk of what it points to."""
+    outside = tmp_path / "buiten"
+    for number in range(5):
+        (outside / f"map{number}").mkdir(parents=True)
+        (outside / f"map{number}/x.html").write_text("geheim", encoding="utf-8")
+    (mini / "templates").mkdir()
+    (mini / "templates/buiten").symlink_to(outside)
+    result = run("build", "--site", str(mini), "--out", str(tmp_path / "out"), "--today", TODAY)
+    assert result.code == 1
+    errors = [line for line in result.lines if ": error:" in line]
+    assert [line.split(":")[0] for line in errors] == ["templates/buiten"]
+    assert "buiten de site" in errors[0]

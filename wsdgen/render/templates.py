@@ -81,25 +81,36 @@ class SafeLoader(jinja2.BaseLoader):
     def list_templates(self) -> list[str]:
         found: set[str] = set()
         for folder in self.folders:
-            found.update(template_names(folder))
+            found.update(template_files(folder, self.site_dir)[0])
         return sorted(found)
 
 
-def template_names(folder: Path) -> list[str]:
-    """Every file below a templates folder, as a template name ('partials/x.html').
+def template_files(folder: Path, site_dir: Path | None = None) -> tuple[list[str], list[Path]]:
+    """Every file below a templates folder, as a template name ('partials/x.html'), and
+    the linked folders that were not looked into.
 
     Folders that are symlinks are followed (each real folder once), since the loader
     loads from them too: a template digest that covers "every template" must see them
-    (cache/inputs.TemplateDigests), and the file rule must check them."""
+    (cache/inputs.TemplateDigests), and the file rule must check them. A link to a place
+    the build may not look into (outside the site, hidden: safefs.folder_problem) is not
+    followed, so a link to / cannot make the walk read the whole disk."""
     names: list[str] = []
+    refused: list[Path] = []
     if not folder.is_dir():
-        return names
+        return names, refused
     for current, dirs, files in safefs.walk_following_links(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            path = Path(current) / name
+            if site_dir is not None and path.is_symlink() and safefs.folder_problem(site_dir, path):
+                refused.append(path)
+            else:
+                kept.append(name)
+        dirs[:] = kept
         for name in sorted(files):
             if not name.startswith("."):
                 names.append((Path(current) / name).relative_to(folder).as_posix())
-    return names
+    return names, refused
 
 
 def shown_name(site_dir: Path, path: Path) -> str:
@@ -121,9 +132,13 @@ def check_site_templates(site_dir: Path) -> list[Diagnostic]:
     problem = safefs.folder_problem(site_dir, folder)
     if problem:
         return [diag.error("templates", 1, f"templates/: {problem}")]
-    problems: list[Diagnostic] = []
+    names, refused = template_files(folder, site_dir)
+    problems = [
+        diag.error(shown_name(site_dir, path), 1, safefs.folder_problem(site_dir, path) or "")
+        for path in refused
+    ]
     parser = SandboxEnvironment()
-    for name in template_names(folder):
+    for name in names:
         checked, problem = safefs.check_file(site_dir, folder / name)
         if checked is None:
             problems.append(diag.error(f"templates/{name}", 1, problem or safefs.MISSING))
