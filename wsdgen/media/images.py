@@ -120,11 +120,12 @@ def _make_variants(data: bytes, stem: str, cache_dir: Path | None) -> ImageSet |
     if isinstance(plan, str):
         return plan
     key = cache_key(data)
-    files = _read_cached(cache_dir, key, plan) if cache_dir is not None else None
+    store = pagecache.CacheFolder(cache_dir) if cache_dir is not None else None
+    files = _read_cached(store, key, plan) if store is not None else None
     if files is None:
         files = _render(base, plan)
-        if cache_dir is not None:
-            _write_cached(cache_dir, key, plan, files)
+        if store is not None:
+            _write_cached(store, key, plan, files)
     safe_stem = _safe_stem(stem)
     variants = tuple(
         Variant(width, height, fmt, _name(safe_stem, width, fmt, blob), blob)
@@ -378,7 +379,7 @@ def _manifest(key: str, plan: _Plan, files: list[bytes]) -> bytes:
     return "".join(lines).encode()
 
 
-def _read_cached(cache_dir: Path, key: str, plan: _Plan) -> list[bytes] | None:
+def _read_cached(store: pagecache.CacheFolder, key: str, plan: _Plan) -> list[bytes] | None:
     """The cached files for ``plan``, or None when any one of them is missing or wrong.
 
     The cache folder may have been written by another CI run, so it is not trusted:
@@ -387,7 +388,6 @@ def _read_cached(cache_dir: Path, key: str, plan: _Plan) -> list[bytes] | None:
     can swap in a picture of their own; and each file must still decode completely as
     the expected format, at exactly the expected size, with no metadata.
     """
-    store = pagecache.CacheFolder(cache_dir)
     if store.key is None:
         return None
     listed = store.read_signed(("images",), f"{key}.sig", f"images:{key}", MAX_FILE_BYTES)
@@ -395,7 +395,7 @@ def _read_cached(cache_dir: Path, key: str, plan: _Plan) -> list[bytes] | None:
         return None
     files: list[bytes] = []
     try:
-        with pagecache.opened_folder(cache_dir, ("images", key), create=False) as folder:
+        with pagecache.opened_folder(store.root, ("images", key), create=False) as folder:
             for width, _height, fmt in plan.files():
                 blob = pagecache.read_file(folder, _cached_name(width, fmt), MAX_FILE_BYTES)
                 if blob is None:
@@ -429,14 +429,13 @@ def _valid_cached(blob: bytes, width: int, height: int, fmt: str) -> bool:
             return False
 
 
-def _write_cached(cache_dir: Path, key: str, plan: _Plan, files: list[bytes]) -> None:
+def _write_cached(store: pagecache.CacheFolder, key: str, plan: _Plan, files: list[bytes]) -> None:
     """Store the files, then their signed list; each replaces what was there at once (no
     half-written file)."""
-    store = pagecache.CacheFolder(cache_dir)
     if store.key is None:
         return
     try:
-        with pagecache.opened_folder(cache_dir, ("images", key), create=True) as folder:
+        with pagecache.opened_folder(store.root, ("images", key), create=True) as folder:
             for (width, _height, fmt), blob in zip(plan.files(), files, strict=True):
                 pagecache.write_new(folder, _cached_name(width, fmt), blob)
         manifest = _manifest(key, plan, files)

@@ -721,10 +721,7 @@ def _template_path(env: jinja2.Environment, site_dir: Path, name: str) -> str:
     the seconds of pages that its workers render (and compile the templates for)."""
     loader = env.loader
     try:
-        if isinstance(loader, SafeLoader):
-            filename = loader.filename_of(name)
-        else:
-            filename = env.get_template(name).filename
+        filename = loader.filename_of(name) if isinstance(loader, SafeLoader) else None
     except jinja2.TemplateError:
         return name
     return shown_name(site_dir, Path(filename)) if filename else name
